@@ -1,0 +1,15 @@
+/* libscagent: the host side of scagent. One include for everything. */
+#ifndef SCAGENT_SCAGENT_H
+#define SCAGENT_SCAGENT_H
+
+#include "scagent/apdu.h"
+#include "scagent/card.h"
+#include "scagent/error.h"
+#include "scagent/info.h"
+#include "scagent/issuer.h"
+#include "scagent/log.h"
+#include "scagent/pin.h"
+#include "scagent/tlv.h"
+#include "scagent/transport.h"
+
+#endif
