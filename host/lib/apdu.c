@@ -64,6 +64,58 @@ sca_rc sca_apdu_encode(const sca_apdu *a, uint8_t cla, int extended, int t0, uin
     return SCA_OK;
 }
 
+sca_rc sca_apdu_parse(const uint8_t *raw, size_t len, sca_apdu *out, sca_error *err)
+{
+    memset(out, 0, sizeof *out);
+    if (len < 4)
+        return sca_error_set(err, SCA_E_PARSE, "an APDU has at least 4 bytes (CLA INS P1 P2), this one %zu", len);
+    out->cla = raw[0];
+    out->ins = raw[1];
+    out->p1 = raw[2];
+    out->p2 = raw[3];
+    const uint8_t *b = raw + 4;
+    size_t n = len - 4;
+    if (n == 0)
+        return SCA_OK; /* case 1 */
+    if (n == 1) {
+        out->le = b[0] ? b[0] : 256; /* case 2 short */
+        return SCA_OK;
+    }
+    if (b[0] != 0) { /* short case 3 or 4 */
+        size_t lc = b[0];
+        if (n == 1 + lc || n == 2 + lc) {
+            out->data = b + 1;
+            out->lc = lc;
+            if (n == 2 + lc)
+                out->le = b[1 + lc] ? b[1 + lc] : 256;
+            return SCA_OK;
+        }
+        return sca_error_set(err, SCA_E_PARSE, "APDU: Lc %zu does not match the %zu bytes that follow", lc, n - 1);
+    }
+    /* extended: 00 then two length bytes */
+    if (n == 3) {
+        size_t le = (size_t)b[1] << 8 | b[2];
+        out->le = le ? le : 65536;
+        return SCA_OK;
+    }
+    if (n < 3)
+        return sca_error_set(err, SCA_E_PARSE, "APDU: truncated extended length");
+    size_t lc = (size_t)b[1] << 8 | b[2];
+    if (lc == 0)
+        return sca_error_set(err, SCA_E_PARSE, "APDU: extended Lc of 0");
+    if (n == 3 + lc || n == 5 + lc) {
+        out->data = b + 3;
+        out->lc = lc;
+        if (n == 5 + lc) {
+            size_t le = (size_t)b[3 + lc] << 8 | b[4 + lc];
+            out->le = le ? le : 65536;
+        }
+        return SCA_OK;
+    }
+    return sca_error_set(err, SCA_E_PARSE, "APDU: extended Lc %zu does not match the %zu bytes that follow", lc,
+                         n - 3);
+}
+
 void sca_trace_apdu(const char *dir, const uint8_t *raw, size_t len, int mask, int is_response)
 {
     if (!sca_log_enabled(SCA_LOG_DEBUG))

@@ -120,6 +120,8 @@ static sca_rc select_applet(sca_card *c, sca_error *err)
 static sca_rc recover(sca_card *c, sca_error *err)
 {
     c->generation++;
+    if (c->opts.no_select)
+        return SCA_OK;
     sca_rc rc = open_channel(c, err);
     if (rc == SCA_OK)
         rc = select_applet(c, err);
@@ -229,14 +231,17 @@ sca_rc sca_card_attach(sca_transport *tr, const sca_open_opts *opts, sca_card **
     if (opts != NULL)
         c->opts = *opts;
     c->opts.reader = NULL; /* not kept: the caller owns the string */
-    sca_rc rc = sca_card_begin(c, err);
-    if (rc == SCA_OK) {
-        rc = open_channel(c, err);
-        if (rc == SCA_OK)
-            rc = select_applet(c, err);
-        if (rc == SCA_E_NO_APPLET)
-            close_channel(c);
-        sca_card_end(c);
+    sca_rc rc = SCA_OK;
+    if (!c->opts.no_select) {
+        rc = sca_card_begin(c, err);
+        if (rc == SCA_OK) {
+            rc = open_channel(c, err);
+            if (rc == SCA_OK)
+                rc = select_applet(c, err);
+            if (rc == SCA_E_NO_APPLET)
+                close_channel(c);
+            sca_card_end(c);
+        }
     }
     if (rc != SCA_OK) {
         sca_card_close(c);

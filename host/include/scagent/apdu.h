@@ -37,6 +37,10 @@ uint8_t sca_cla_for_channel(uint8_t base, unsigned channel);
 sca_rc sca_apdu_encode(const sca_apdu *a, uint8_t cla, int extended, int t0, uint8_t *out, size_t cap,
                        size_t *out_len, sca_error *err);
 
+/* Parse a raw C-APDU (as typed by a person, or received from a client) into `out`, which points into `raw`.
+ * Accepts the short and extended forms of cases 1-4; SCA_E_PARSE when the lengths do not add up. */
+sca_rc sca_apdu_parse(const uint8_t *raw, size_t len, sca_apdu *out, sca_error *err);
+
 /* Engine parameters for one exchange. */
 typedef struct sca_engine {
     sca_transport *tr;

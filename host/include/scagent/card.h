@@ -16,6 +16,7 @@ typedef struct sca_open_opts {
     const char *reader; /* exact reader name, or a unique part of it; NULL: the first reader whose card
                            answers SELECT of the scagent applet */
     int basic_channel;  /* 1: never open a logical channel */
+    int no_select;      /* 1: raw access: basic channel, no SELECT of the applet (diagnostics) */
 } sca_open_opts;
 
 /* Security state the host has established on the card; lost on reset or removal. */
