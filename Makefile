@@ -112,3 +112,9 @@ check-contract: gen java
 clean:
 	rm -rf build
 	$(MVN) -f pom.xml clean || true
+
+# --- integration tests (through pcscd against the emulated card) -------------------------------------------
+$(BUILD)/tests/itest_card: tests/integration/itest_card.c $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -Wno-missing-field-initializers $(LDSAN) -o $@ $< $(LIB) $(LDLIBS) -lcmocka
+unit: $(BUILD)/tests/itest_card
