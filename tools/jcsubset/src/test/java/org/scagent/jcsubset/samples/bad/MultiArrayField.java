@@ -1,0 +1,6 @@
+package org.scagent.jcsubset.samples.bad;
+
+/** Breaks MULTI_ARRAY only. */
+public class MultiArrayField {
+    byte[][] rows;
+}

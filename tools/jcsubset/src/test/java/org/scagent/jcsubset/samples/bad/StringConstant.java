@@ -1,0 +1,8 @@
+package org.scagent.jcsubset.samples.bad;
+
+/** Breaks STRING only: ldc of a String constant (the return type is Object). */
+public class StringConstant {
+    Object name() {
+        return "scagent";
+    }
+}

@@ -1,0 +1,7 @@
+package org.scagent.jcsubset.samples.bad;
+
+/** Breaks SYNCHRONIZED only. */
+public class SynchronizedMethod {
+    synchronized void work() {
+    }
+}
