@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <reader.h>
 #include <winscard.h>
@@ -75,6 +76,25 @@ static sca_rc after_reset(pcsc_transport *p, sca_error *err)
     return SCA_E_CARD_RESET;
 }
 
+/* Some drivers (vpcd among them) answer an APDU with no bytes when the card vanished mid-exchange, and report
+ * the removal only at their next presence poll. Ask for the reader state for up to a second. */
+static int card_gone(pcsc_transport *p)
+{
+    for (int i = 0; i < 20; i++) {
+        DWORD state = 0, proto = 0, atr_len = sizeof p->base.atr, name_len = 0;
+        BYTE atr[SCA_MAX_ATR];
+        LONG r = SCardStatus(p->card, NULL, &name_len, &state, &proto, atr, &atr_len);
+        if (r == SCARD_W_REMOVED_CARD || r == SCARD_E_NO_SMARTCARD || r == SCARD_E_READER_UNAVAILABLE ||
+            (r == SCARD_S_SUCCESS && !(state & SCARD_PRESENT)))
+            return 1;
+        if (r != SCARD_S_SUCCESS && r != SCARD_E_INSUFFICIENT_BUFFER)
+            return 0;
+        struct timespec ts = {0, 50 * 1000 * 1000};
+        nanosleep(&ts, NULL);
+    }
+    return 0;
+}
+
 static sca_rc pcsc_transmit(sca_transport *t, const uint8_t *cmd, size_t cmd_len, uint8_t *resp,
                             size_t *resp_len, sca_error *err)
 {
@@ -86,6 +106,8 @@ static sca_rc pcsc_transmit(sca_transport *t, const uint8_t *cmd, size_t cmd_len
         return after_reset(p, err);
     if (r != SCARD_S_SUCCESS)
         return pcsc_fail(err, r, 1, "sending an APDU", p->base.reader);
+    if (rlen < 2 && card_gone(p))
+        return pcsc_fail(err, SCARD_W_REMOVED_CARD, 1, "sending an APDU", p->base.reader);
     *resp_len = rlen;
     return SCA_OK;
 }
@@ -131,18 +153,24 @@ static const struct sca_transport_ops pcsc_ops = {
     .close = pcsc_close,
 };
 
-/* The reader's limit on command data, from PC/SC part 10 when the driver reports it. Short APDUs otherwise. */
+/* The reader's limit on command data: SCAGENT_MAX_APDU_DATA when set, else PC/SC part 10 when the driver reports
+ * it, else short APDUs only, except for vpcd ("Virtual PCD"), which forwards whole APDUs of up to 64 KiB but
+ * in Debian's 3.3 build answers no part 10 request. */
 static size_t detect_max_apdu_data(pcsc_transport *p)
 {
+    const char *env = getenv("SCAGENT_MAX_APDU_DATA");
+    if (env != NULL && atol(env) > 0)
+        return (size_t)atol(env);
+    size_t fallback = strncmp(p->base.reader, "Virtual PCD", 11) == 0 ? 65535 : 255;
     uint8_t buf[256];
     DWORD len = 0;
     uint32_t code = 0, value = 0;
     if (SCardControl(p->card, CM_IOCTL_GET_FEATURE_REQUEST, NULL, 0, buf, sizeof buf, &len) != SCARD_S_SUCCESS ||
         sca_part10_find_feature(buf, len, FEATURE_GET_TLV_PROPERTIES, &code) != 0)
-        return 255;
+        return fallback;
     if (SCardControl(p->card, code, NULL, 0, buf, sizeof buf, &len) != SCARD_S_SUCCESS ||
         sca_part10_find_property(buf, len, PCSCv2_PART10_PROPERTY_dwMaxAPDUDataSize, &value) != 0 || value == 0)
-        return 255;
+        return fallback;
     return value;
 }
 

@@ -20,6 +20,18 @@ static const char *reader(void)
     return r ? r : "Virtual PCD 00 00";
 }
 
+/* The session of the running test, closed by the teardown even when an assertion ends the test early (an open
+ * logical channel would keep the applet busy for the next test). */
+static sca_card *current;
+
+static int teardown(void **state)
+{
+    (void)state;
+    sca_card_close(current);
+    current = NULL;
+    return 0;
+}
+
 static sca_card *open_card(void)
 {
     sca_open_opts o = {.reader = reader()};
@@ -28,6 +40,7 @@ static sca_card *open_card(void)
     sca_rc rc = sca_card_open(&o, &c, &err);
     if (rc != SCA_OK)
         fail_msg("open: %s", err.msg);
+    current = c;
     return c;
 }
 
@@ -48,7 +61,6 @@ static void test_info_before_personalization(void **state)
     if (getenv("SCAGENT_EXPECT_CHANNEL"))
         assert_int_not_equal(sca_card_channel(c), 0);
     assert_int_equal(sca_pin_verify(c, "1234", &err), SCA_E_CONDITIONS);
-    sca_card_close(c);
 }
 
 static void test_issuer_channel_and_pin(void **state)
@@ -85,7 +97,6 @@ static void test_issuer_channel_and_pin(void **state)
     assert_int_equal(sca_issuer_reset_pin(c, "9999", &err), SCA_E_AUTH_FAILED);
     assert_int_equal(err.sw, SCA_SW_SM_INCORRECT);
     assert_int_equal(sca_issuer_reset_pin(c, "9999", &err), SCA_E_DENIED);
-    sca_card_close(c);
 }
 
 static void test_pin_lifecycle(void **state)
@@ -118,7 +129,6 @@ static void test_pin_lifecycle(void **state)
     assert_int_equal(sca_issuer_open(c, &k, &err), SCA_OK);
     assert_int_equal(sca_issuer_reset_pin(c, "1234", &err), SCA_OK);
     assert_int_equal(sca_pin_verify(c, "1234", &err), SCA_OK);
-    sca_card_close(c);
 }
 
 static void test_echo_long(void **state)
@@ -139,10 +149,11 @@ static void test_echo_long(void **state)
         sca_card_end(c);
         if (rc != SCA_OK)
             fail_msg("ECHO %zu: %s", sizes[k], err.msg);
-        assert_int_equal(n, sizes[k]);
+        /* T=0 has no extended length: the data goes by chaining, and one short answer brings back 256 bytes */
+        size_t want = sca_card_protocol(c) == 0 && sizes[k] > 256 ? 256 : sizes[k];
+        assert_int_equal(n, want);
         assert_memory_equal(r, d, n);
     }
-    sca_card_close(c);
 }
 
 /* Another PC/SC client resets the card. */
@@ -182,17 +193,16 @@ static void test_reset_by_other_client(void **state)
     sca_pin_status st;
     assert_int_equal(sca_pin_get_status(c, &st, &err), SCA_OK);
     assert_false(st.verified);
-    sca_card_close(c);
 }
 
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_info_before_personalization),
-        cmocka_unit_test(test_issuer_channel_and_pin),
-        cmocka_unit_test(test_pin_lifecycle),
-        cmocka_unit_test(test_echo_long),
-        cmocka_unit_test(test_reset_by_other_client),
+        cmocka_unit_test_teardown(test_info_before_personalization, teardown),
+        cmocka_unit_test_teardown(test_issuer_channel_and_pin, teardown),
+        cmocka_unit_test_teardown(test_pin_lifecycle, teardown),
+        cmocka_unit_test_teardown(test_echo_long, teardown),
+        cmocka_unit_test_teardown(test_reset_by_other_client, teardown),
     };
     const char *name = getenv("SCAGENT_SUITE") ? getenv("SCAGENT_SUITE") : "integration";
     int failed = cmocka_run_group_tests_name(name, tests, NULL, NULL);

@@ -1,0 +1,250 @@
+package org.scagent.applet;
+
+import javacard.framework.APDU;
+import javacard.framework.Applet;
+import javacard.framework.ISO7816;
+import javacard.framework.ISOException;
+import javacard.framework.JCSystem;
+import javacard.framework.Util;
+import javacardx.apdu.ExtendedLength;
+
+/**
+ * The scagent applet: install, SELECT, class/instruction dispatch. The commands themselves live in
+ * {@link UserPin}, {@link IssuerChannel}, {@link CardInfo}, {@link LifeCycle} and {@link ChainBuffer}.
+ * See applet-spec/SPEC.md for the command set and apdu/contract.toml for the wire constants.
+ */
+public final class ScAgentApplet extends Applet implements ExtendedLength {
+    /** CLA bits b8-b6 other than b8 (0x60): further interindustry / reserved classes, never accepted. */
+    private static final byte CLA_RESERVED_BITS = 0x60;
+    /** CLA bits that name the class family once channel and chaining bits are ignored: b8 and b4-b3 (SM). */
+    private static final byte CLA_FAMILY_BITS = (byte) 0x8C;
+    /** SELECT P2 b4-b3 = 11: no response data. */
+    private static final byte SELECT_P2_NO_FCI = 0x0C;
+
+    private final UserPin pin;
+    private final IssuerChannel issuer;
+    private final LifeCycle life;
+    private final CardInfo info;
+    private final ChainBuffer chain;
+
+    private ScAgentApplet(byte[] b, short pOff, short pLen) {
+        pin = new UserPin(InstallParams.byteValue(b, pOff, pLen, Contract.INSTALL_PIN_TRY_LIMIT,
+                InstallParams.DEFAULT_PIN_TRY_LIMIT));
+        issuer = new IssuerChannel(b,
+                InstallParams.find(b, pOff, pLen, Contract.INSTALL_ISSUER_KEY_ENC),
+                InstallParams.find(b, pOff, pLen, Contract.INSTALL_ISSUER_KEY_MAC),
+                InstallParams.byteValue(b, pOff, pLen, Contract.INSTALL_ISSUER_KEY_VERSION,
+                        InstallParams.DEFAULT_KEY_VERSION));
+        life = new LifeCycle();
+        info = new CardInfo(b, InstallParams.find(b, pOff, pLen, Contract.INSTALL_CARD_ID), pin, issuer, life);
+        chain = new ChainBuffer(Contract.ECHO_MAX);
+    }
+
+    /**
+     * GlobalPlatform install data: AID LV, privileges LV, application-parameters LV ({@link InstallParams}).
+     * {@code bLength == 0} (jCardSim's two-argument installApplet): register under the AID chosen by the
+     * installer, all defaults. Malformed data: 6A80 before anything is allocated or registered.
+     */
+    public static void install(byte[] bArray, short bOffset, byte bLength) {
+        short len = (short) (bLength & 0xFF);
+        short pOff = 0;
+        short pLen = 0;
+        if (len != 0) {
+            short lv = InstallParams.locate(bArray, bOffset, len);
+            if (lv >= 0) {
+                pOff = (short) (lv + 1);
+                pLen = (short) (bArray[lv] & 0xFF);
+                InstallParams.validate(bArray, pOff, pLen);
+            }
+        }
+        ScAgentApplet applet = new ScAgentApplet(bArray, pOff, pLen);
+        if (len == 0) {
+            applet.register();
+        } else {
+            applet.register(bArray, (short) (bOffset + 1), bArray[bOffset]);
+        }
+    }
+
+    public boolean select() {
+        chain.abort();
+        return true;
+    }
+
+    public void deselect() {
+        pin.deselect();
+        issuer.close();
+        chain.abort();
+    }
+
+    public void process(APDU apdu) {
+        byte[] buf = apdu.getBuffer();
+        if (selectingApplet()) {
+            sendFci(apdu);
+            return;
+        }
+        byte cla = buf[ISO7816.OFFSET_CLA];
+        byte ins = buf[ISO7816.OFFSET_INS];
+        if ((byte) (cla & CLA_RESERVED_BITS) != 0) {
+            ISOException.throwIt(ISO7816.SW_CLA_NOT_SUPPORTED);
+        }
+        if (ins != Contract.INS_ECHO) {
+            chain.abort(); // any other command ends a pending ECHO chain
+        }
+        byte family = (byte) (cla & CLA_FAMILY_BITS);
+        boolean chained = (byte) (cla & Contract.CLA_CHAINING) != 0;
+        switch (ins) {
+            case Contract.INS_SELECT:
+                // reaches process() only when it selects nothing here (another or no AID, other P1)
+                expect(family, Contract.CLA_ISO, chained);
+                ISOException.throwIt(Contract.SW_FILE_NOT_FOUND);
+                return;
+            case Contract.INS_MANAGE_CHANNEL:
+                // answered by the card runtime on a real card; reaches the applet only on jCardSim
+                expect(family, Contract.CLA_ISO, chained);
+                ISOException.throwIt(Contract.SW_CHANNEL_NOT_SUPPORTED);
+                return;
+            case Contract.INS_GET_DATA:
+                expect(family, Contract.CLA_PROPRIETARY, chained);
+                getData(apdu);
+                return;
+            case Contract.INS_VERIFY:
+                expect(family, Contract.CLA_ISO, chained);
+                verify(apdu);
+                return;
+            case Contract.INS_CHANGE_REFERENCE_DATA:
+                expect(family, Contract.CLA_ISO, chained);
+                changeReferenceData(apdu);
+                return;
+            case Contract.INS_RESET_RETRY_COUNTER:
+                expect(family, Contract.CLA_ISO_SECURE, chained);
+                resetRetryCounter(apdu);
+                return;
+            case Contract.INS_INITIALIZE_UPDATE:
+                expect(family, Contract.CLA_PROPRIETARY, chained);
+                issuer.initializeUpdate(apdu);
+                return;
+            case Contract.INS_EXTERNAL_AUTHENTICATE:
+                expect(family, Contract.CLA_SECURE, chained);
+                issuer.externalAuthenticate(apdu);
+                return;
+            case Contract.INS_SET_STATUS:
+                expect(family, Contract.CLA_SECURE, chained);
+                setStatus(apdu);
+                return;
+            case Contract.INS_ECHO:
+                echo(apdu, family, chained);
+                return;
+            default:
+                ISOException.throwIt(ISO7816.SW_INS_NOT_SUPPORTED);
+        }
+    }
+
+    /** Class check for a command without chaining: wrong family 6E00, chaining bit 6884. */
+    private static void expect(byte family, byte wanted, boolean chained) {
+        if (family != wanted) {
+            ISOException.throwIt(ISO7816.SW_CLA_NOT_SUPPORTED);
+        }
+        if (chained) {
+            ISOException.throwIt(Contract.SW_CHAINING_NOT_SUPPORTED);
+        }
+    }
+
+    /** FCI: 6F L { 84 L AID, A5 L { DF30 04 VERSION, DF31 04 CAPABILITIES } }. */
+    private void sendFci(APDU apdu) {
+        byte[] buf = apdu.getBuffer();
+        if ((byte) (buf[ISO7816.OFFSET_P2] & SELECT_P2_NO_FCI) == SELECT_P2_NO_FCI) {
+            return;
+        }
+        short aidLen = JCSystem.getAID().getBytes(buf, (short) 4);
+        buf[0] = (byte) Contract.TAG_FCI;
+        buf[2] = (byte) Contract.TAG_FCI_AID;
+        buf[3] = (byte) aidLen;
+        short p = (short) (4 + aidLen);
+        buf[p] = (byte) Contract.TAG_FCI_PROPRIETARY;
+        short end = info.fciProprietary(buf, (short) (p + 2));
+        buf[(short) (p + 1)] = (byte) (end - p - 2);
+        buf[1] = (byte) (end - 2);
+        Io.sendBuffer(apdu, (short) 0, end);
+    }
+
+    /** GET DATA 80 CA P1P2=tag (case 2). Unknown tag: 6A88. */
+    private void getData(APDU apdu) {
+        byte[] buf = apdu.getBuffer();
+        short tag = Util.getShort(buf, ISO7816.OFFSET_P1);
+        short end = info.value(tag, buf, (short) 0);
+        if (end < 0) {
+            ISOException.throwIt(Contract.SW_DATA_NOT_FOUND);
+        }
+        Io.sendBuffer(apdu, (short) 0, end);
+    }
+
+    /** The user-PIN reference in P1 P2 of VERIFY / CHANGE REFERENCE DATA / RESET RETRY COUNTER. */
+    private static void checkPinP1P2(byte[] buf, byte p1) {
+        if (buf[ISO7816.OFFSET_P1] != p1 || buf[ISO7816.OFFSET_P2] != Contract.VERIFY_P2_81) {
+            ISOException.throwIt(Contract.SW_INCORRECT_P1P2);
+        }
+    }
+
+    private void verify(APDU apdu) {
+        byte[] buf = apdu.getBuffer();
+        checkPinP1P2(buf, Contract.VERIFY_P1_00);
+        short len = Io.receiveAll(apdu);
+        pin.verify(buf, apdu.getOffsetCdata(), len);
+    }
+
+    private void changeReferenceData(APDU apdu) {
+        byte[] buf = apdu.getBuffer();
+        checkPinP1P2(buf, Contract.CHANGE_REFERENCE_DATA_P1_00);
+        short len = Io.receiveAll(apdu);
+        pin.change(buf, apdu.getOffsetCdata(), len);
+    }
+
+    /** RESET RETRY COUNTER 04 2C 02 81, wrapped: the C-MAC is checked before anything else. */
+    private void resetRetryCounter(APDU apdu) {
+        short len = issuer.unwrap(apdu);
+        byte[] buf = apdu.getBuffer();
+        checkPinP1P2(buf, Contract.RESET_RETRY_COUNTER_P1_02);
+        pin.reset(buf, ISO7816.OFFSET_CDATA, len);
+    }
+
+    /** SET STATUS 84 F0 P1 00, wrapped, no plain data. */
+    private void setStatus(APDU apdu) {
+        short len = issuer.unwrap(apdu);
+        byte[] buf = apdu.getBuffer();
+        if (buf[ISO7816.OFFSET_P2] != Contract.SET_STATUS_P2_00) {
+            ISOException.throwIt(Contract.SW_INCORRECT_P1P2);
+        }
+        if (len != 0) {
+            ISOException.throwIt(ISO7816.SW_WRONG_LENGTH);
+        }
+        life.set(buf[ISO7816.OFFSET_P1]);
+    }
+
+    /**
+     * ECHO 80 EE 00 00: returns the data received, with command chaining (CLA b5) and extended length. Chunks
+     * with the chaining bit answer 9000 with no data; the last one answers the whole chain. Every error drops
+     * the chain.
+     */
+    private void echo(APDU apdu, byte family, boolean chained) {
+        byte[] buf = apdu.getBuffer();
+        if (family != Contract.CLA_PROPRIETARY) {
+            chain.abort();
+            ISOException.throwIt(ISO7816.SW_CLA_NOT_SUPPORTED);
+        }
+        if (buf[ISO7816.OFFSET_P1] != Contract.ECHO_P1_00 || buf[ISO7816.OFFSET_P2] != Contract.ECHO_P2_00) {
+            chain.abort();
+            ISOException.throwIt(Contract.SW_INCORRECT_P1P2);
+        }
+        if (!chain.isPending(Contract.INS_ECHO)) {
+            chain.start(Contract.INS_ECHO);
+        }
+        chain.append(apdu);
+        if (chained) {
+            return;
+        }
+        short len = chain.length();
+        chain.abort();
+        Io.sendArray(apdu, chain.data(), (short) 0, len,
+                Io.isExtended(apdu) ? Io.EXT_LE_MAX : Contract.SHORT_LE_MAX);
+    }
+}

@@ -1,0 +1,60 @@
+package org.scagent.applet;
+
+import org.junit.jupiter.api.Test;
+
+/** Class and instruction dispatch. */
+class DispatchTest {
+    @Test
+    void unknownInstruction() {
+        Card c = Card.withDefaults();
+        c.expect(0x6D00, "80000000");
+        c.expect(0x6D00, "00B0000000");
+        c.expect(0x6D00, "80E60C0000");
+        // GET RESPONSE is the runtime's business; reaching the applet it is unknown
+        c.expect(0x6D00, "00C0000000");
+    }
+
+    @Test
+    void reservedClasses() {
+        Card c = Card.withDefaults();
+        c.expect(0x6E00, "FFCADF3000");
+        c.expect(0x6E00, "40CADF3000");
+        c.expect(0x6E00, "A0CADF3000");
+        c.expect(0x6E00, "E0CADF3000");
+        // ISO secure-messaging indications 10/11 are not accepted by any command
+        c.expect(0x6E00, "8CCADF3000");
+        c.expect(0x6E00, "0C20008100");
+    }
+
+    @Test
+    void wrongClassForInstruction() {
+        Card c = Card.withDefaults();
+        c.expect(0x6E00, "80200081");          // VERIFY is ISO
+        c.expect(0x6E00, "8024008110" + "00".repeat(16));
+        c.expect(0x6E00, "002C028108" + "00".repeat(8)); // RESET RETRY COUNTER must be wrapped (04)
+        c.expect(0x6E00, "0050000008000102030405060700");
+        c.expect(0x6E00, "8082330010" + "00".repeat(16));
+        c.expect(0x6E00, "80F00F00");
+        c.expect(0x6E00, "00EE000001AA00");
+        c.expect(0x6E00, "80A4040009" + Card.AID_HEX + "00");
+    }
+
+    @Test
+    void chainingBitOnCommandsWithoutChaining() {
+        Card c = Card.withDefaults();
+        c.expect(0x6884, "1020008108" + Hex.s(Hex.pinBlock("1234")));
+        c.expect(0x6884, "1024008110" + "00".repeat(16));
+        c.expect(0x6884, "142C028108" + "00".repeat(8));
+        c.expect(0x6884, "9050000008" + "0001020304050607" + "00");
+        c.expect(0x6884, "9482330010" + "00".repeat(16));
+        c.expect(0x6884, "94F00F0008" + "00".repeat(8));
+        c.expect(0x6884, "10A4040009" + Card.AID_HEX + "00");
+    }
+
+    @Test
+    void manageChannelIsNotSupported() {
+        Card c = Card.withDefaults();
+        c.expect(0x6881, "0070000001");
+        c.expect(0x6881, "0070800100");
+    }
+}
