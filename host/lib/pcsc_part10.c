@@ -2,19 +2,17 @@
  * length is checked. */
 #include "pcsc_part10.h"
 
-int sca_part10_find_feature(const uint8_t *buf, size_t len, uint8_t tag, uint32_t *ioctl_code)
+/* Both answers are sequences of tag (1), length (1), value; find the value of `tag`. */
+static int find_tlv(const uint8_t *buf, size_t len, uint8_t tag, const uint8_t **value, uint8_t *vlen)
 {
-    /* A sequence of tag (1), length (1) = 4, control code (4, big-endian). */
     size_t i = 0;
     while (i + 2 <= len) {
         uint8_t t = buf[i], l = buf[i + 1];
         if (i + 2 + l > len)
             return -1;
         if (t == tag) {
-            if (l != 4)
-                return -1;
-            const uint8_t *v = buf + i + 2;
-            *ioctl_code = (uint32_t)v[0] << 24 | (uint32_t)v[1] << 16 | (uint32_t)v[2] << 8 | v[3];
+            *value = buf + i + 2;
+            *vlen = l;
             return 0;
         }
         i += 2u + l;
@@ -22,24 +20,27 @@ int sca_part10_find_feature(const uint8_t *buf, size_t len, uint8_t tag, uint32_
     return -1;
 }
 
+int sca_part10_find_feature(const uint8_t *buf, size_t len, uint8_t tag, uint32_t *ioctl_code)
+{
+    const uint8_t *v;
+    uint8_t l;
+    if (find_tlv(buf, len, tag, &v, &l) != 0 || l != 4)
+        return -1;
+    /* the control code is big-endian */
+    *ioctl_code = (uint32_t)v[0] << 24 | (uint32_t)v[1] << 16 | (uint32_t)v[2] << 8 | v[3];
+    return 0;
+}
+
 int sca_part10_find_property(const uint8_t *buf, size_t len, uint8_t tag, uint32_t *value)
 {
-    /* A sequence of tag (1), length (1), value (little-endian, 1..4 bytes). */
-    size_t i = 0;
-    while (i + 2 <= len) {
-        uint8_t t = buf[i], l = buf[i + 1];
-        if (i + 2 + l > len)
-            return -1;
-        if (t == tag) {
-            if (l == 0 || l > 4)
-                return -1;
-            uint32_t v = 0;
-            for (int k = l - 1; k >= 0; k--)
-                v = v << 8 | buf[i + 2 + (size_t)k];
-            *value = v;
-            return 0;
-        }
-        i += 2u + l;
-    }
-    return -1;
+    const uint8_t *v;
+    uint8_t l;
+    if (find_tlv(buf, len, tag, &v, &l) != 0 || l == 0 || l > 4)
+        return -1;
+    /* property values are little-endian, 1..4 bytes */
+    uint32_t x = 0;
+    for (int k = l - 1; k >= 0; k--)
+        x = x << 8 | v[k];
+    *value = x;
+    return 0;
 }
