@@ -195,8 +195,9 @@ sca_rc sca_pcsc_open(const char *reader, sca_transport **out, sca_error *err)
         return pcsc_fail(err, r, 0, "connecting to the card", reader);
     }
     p->base.protocol = p->active == SCARD_PROTOCOL_T0 ? 0 : 1;
-    DWORD atr_len = sizeof p->base.atr;
-    if (SCardGetAttrib(p->card, SCARD_ATTR_ATR_STRING, p->base.atr, &atr_len) == SCARD_S_SUCCESS)
+    /* SCardStatus, not SCardGetAttrib: every driver answers it (vpcd has no ATR attribute). */
+    DWORD atr_len = sizeof p->base.atr, state = 0, proto = 0, name_len = 0;
+    if (SCardStatus(p->card, NULL, &name_len, &state, &proto, p->base.atr, &atr_len) == SCARD_S_SUCCESS)
         p->base.atr_len = atr_len;
     p->base.max_apdu_data = detect_max_apdu_data(p);
     sca_log(SCA_LOG_INFO, "connected to %s, T=%d, max command data %zu", reader, p->base.protocol,
