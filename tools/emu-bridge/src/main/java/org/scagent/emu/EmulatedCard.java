@@ -1,5 +1,7 @@
 package org.scagent.emu;
 
+import org.scagent.applet.Contract;
+
 import com.licel.jcardsim.base.Simulator;
 import com.licel.jcardsim.utils.AIDUtil;
 import javacard.framework.AID;
@@ -22,16 +24,17 @@ final class EmulatedCard {
 
     static final int CHANNELS = 4;
 
-    static final int SW_OK = 0x9000;
-    static final int SW_WRONG_LENGTH = 0x6700;
-    static final int SW_CHANNEL_NOT_SUPPORTED = 0x6881;
-    static final int SW_CONDITIONS = 0x6985;
-    static final int SW_FUNC_NOT_SUPPORTED = 0x6A81;
-    static final int SW_FILE_NOT_FOUND = 0x6A82;
-    static final int SW_INCORRECT_P1P2 = 0x6A86;
-    static final int SW_INS_NOT_SUPPORTED = 0x6D00;
-    static final int SW_CLA_NOT_SUPPORTED = 0x6E00;
-    static final int SW_UNKNOWN = 0x6F00;
+    // Status words come from the wire contract (apdu/contract.toml), through the applet's generated class.
+    static final int SW_OK = Contract.SW_OK & 0xFFFF;
+    static final int SW_WRONG_LENGTH = Contract.SW_WRONG_LENGTH & 0xFFFF;
+    static final int SW_CHANNEL_NOT_SUPPORTED = Contract.SW_CHANNEL_NOT_SUPPORTED & 0xFFFF;
+    static final int SW_CONDITIONS = Contract.SW_CONDITIONS & 0xFFFF;
+    static final int SW_FUNC_NOT_SUPPORTED = Contract.SW_FUNC_NOT_SUPPORTED & 0xFFFF;
+    static final int SW_FILE_NOT_FOUND = Contract.SW_FILE_NOT_FOUND & 0xFFFF;
+    static final int SW_INCORRECT_P1P2 = Contract.SW_INCORRECT_P1P2 & 0xFFFF;
+    static final int SW_INS_NOT_SUPPORTED = Contract.SW_INS_NOT_SUPPORTED & 0xFFFF;
+    static final int SW_CLA_NOT_SUPPORTED = Contract.SW_CLA_NOT_SUPPORTED & 0xFFFF;
+    static final int SW_UNKNOWN = Contract.SW_UNKNOWN & 0xFFFF;
 
     private final BridgeRuntime runtime = new BridgeRuntime();
     private final Simulator sim = new Simulator(runtime);
