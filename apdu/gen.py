@@ -131,6 +131,10 @@ def gen_c(doc):
     h.append("\n/* life-cycle states */")
     for name, v in doc["lifecycle"].items():
         h.append(f"#define SCA_LIFECYCLE_{name} 0x{hexint(v, name):02X}")
+    for ename, members in doc.get("enum", {}).items():
+        h.append(f"\n/* enum {ename} */")
+        for name, v in members.items():
+            h.append(f"#define SCA_{ename}_{name} 0x{hexint(v, name):02X}")
     h.append("\n/* limits */")
     for name, v in doc["limits"].items():
         h.append(f"#define SCA_{name} {v}")
@@ -220,6 +224,9 @@ def gen_java(doc):
         b(f"PIN_FLAG_{name}", 1 << bit)
     for name, v in doc["lifecycle"].items():
         b(f"LIFECYCLE_{name}", hexint(v, name))
+    for ename, members in doc.get("enum", {}).items():
+        for name, v in members.items():
+            b(f"{ename}_{name}", hexint(v, name))
     for name, v in doc["limits"].items():
         j.append(f"    public static final short {name} = {v};")
     for name, sw in doc["sw"].items():
