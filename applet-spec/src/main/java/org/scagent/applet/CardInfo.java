@@ -22,8 +22,9 @@ final class CardInfo {
     private final UserPin pin;
     private final IssuerChannel issuer;
     private final LifeCycle life;
+    private final BcastIdentity bcast;
 
-    CardInfo(byte[] b, short cardIdOff, UserPin pin, IssuerChannel issuer, LifeCycle life) {
+    CardInfo(byte[] b, short cardIdOff, UserPin pin, IssuerChannel issuer, LifeCycle life, BcastIdentity bcast) {
         cardId = new byte[InstallParams.CARD_ID_LEN];
         if (cardIdOff >= 0) {
             Util.arrayCopy(b, cardIdOff, cardId, (short) 0, InstallParams.CARD_ID_LEN);
@@ -32,6 +33,7 @@ final class CardInfo {
         this.pin = pin;
         this.issuer = issuer;
         this.life = life;
+        this.bcast = bcast;
     }
 
     /**
@@ -52,6 +54,7 @@ final class CardInfo {
                 setBit(out, off, Contract.CAP_BIT_ISSUER_AUTH);
                 setBit(out, off, Contract.CAP_BIT_EXTENDED_LENGTH);
                 setBit(out, off, Contract.CAP_BIT_CHAINING);
+                setBit(out, off, Contract.CAP_BIT_BCAST_IDENTITY);
                 return (short) (off + CAPABILITIES_LEN);
             case Contract.TAG_FREE_MEMORY:
                 off = freeMemory(JCSystem.MEMORY_TYPE_PERSISTENT, out, off);
@@ -68,6 +71,8 @@ final class CardInfo {
                 out[off] = issuer.keyVersion();
                 out[(short) (off + 1)] = IssuerChannel.SCP_ID;
                 return (short) (off + ISSUER_KEY_INFO_LEN);
+            case Contract.TAG_BCAST_STATUS:
+                return bcast.status(out, off);
             case Contract.TAG_INFO_ALL:
                 off = tlv(Contract.TAG_VERSION, VERSION_LEN, out, off);
                 off = tlv(Contract.TAG_CAPABILITIES, CAPABILITIES_LEN, out, off);
@@ -75,7 +80,8 @@ final class CardInfo {
                 off = tlv(Contract.TAG_PIN_STATUS, PIN_STATUS_LEN, out, off);
                 off = tlv(Contract.TAG_CARD_ID, InstallParams.CARD_ID_LEN, out, off);
                 off = tlv(Contract.TAG_LIFECYCLE, LIFECYCLE_LEN, out, off);
-                return tlv(Contract.TAG_ISSUER_KEY_INFO, ISSUER_KEY_INFO_LEN, out, off);
+                off = tlv(Contract.TAG_ISSUER_KEY_INFO, ISSUER_KEY_INFO_LEN, out, off);
+                return tlv(Contract.TAG_BCAST_STATUS, BcastIdentity.STATUS_LEN, out, off);
             default:
                 return -1;
         }

@@ -9,8 +9,8 @@ import javacard.framework.ISOException;
  *
  * Response length rule (SPEC.md "Le"): the applet sends min(Ne, available) bytes with 9000. Ne absent (case 1/3)
  * or 0 (extended Le 0000) means "as much as the APDU form allows": 256 bytes for a short APDU, 32767 for an
- * extended one. The applet never answers 6Cxx or 61xx itself; on T=0 the card runtime (or the emulator bridge)
- * does that.
+ * extended one. The applet never answers 6Cxx; 61xx only for the long answers of {@link LongResponse}. On T=0 the
+ * card runtime (or the emulator bridge) adds its own 61xx / 6Cxx.
  */
 final class Io {
     /** Offset of the data field in an extended-length command APDU (CLA INS P1 P2 00 Lc1 Lc2). */

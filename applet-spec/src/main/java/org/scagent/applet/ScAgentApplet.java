@@ -10,8 +10,9 @@ import javacardx.apdu.ExtendedLength;
 
 /**
  * The scagent applet: install, SELECT, class/instruction dispatch. The commands themselves live in
- * {@link UserPin}, {@link IssuerChannel}, {@link CardInfo}, {@link LifeCycle} and {@link ChainBuffer}.
- * See applet-spec/SPEC.md for the command set and apdu/contract.toml for the wire constants.
+ * {@link UserPin}, {@link IssuerChannel}, {@link CardInfo}, {@link LifeCycle}, {@link ChainBuffer},
+ * {@link LongResponse} and {@link BcastIdentity}. See applet-spec/SPEC.md for the command set and
+ * apdu/contract.toml for the wire constants.
  */
 public final class ScAgentApplet extends Applet implements ExtendedLength {
     /** CLA bits b8-b6 other than b8 (0x60): further interindustry / reserved classes, never accepted. */
@@ -26,6 +27,8 @@ public final class ScAgentApplet extends Applet implements ExtendedLength {
     private final LifeCycle life;
     private final CardInfo info;
     private final ChainBuffer chain;
+    private final LongResponse response;
+    private final BcastIdentity bcast;
 
     private ScAgentApplet(byte[] b, short pOff, short pLen) {
         pin = new UserPin(InstallParams.byteValue(b, pOff, pLen, Contract.INSTALL_PIN_TRY_LIMIT,
@@ -36,8 +39,11 @@ public final class ScAgentApplet extends Applet implements ExtendedLength {
                 InstallParams.byteValue(b, pOff, pLen, Contract.INSTALL_ISSUER_KEY_VERSION,
                         InstallParams.DEFAULT_KEY_VERSION));
         life = new LifeCycle();
-        info = new CardInfo(b, InstallParams.find(b, pOff, pLen, Contract.INSTALL_CARD_ID), pin, issuer, life);
-        chain = new ChainBuffer(Contract.ECHO_MAX);
+        // one buffer for the chains that collect data in RAM: ECHO and SIGN CSR
+        chain = new ChainBuffer(Contract.ECHO_MAX > Contract.CSR_INFO_MAX ? Contract.ECHO_MAX : Contract.CSR_INFO_MAX);
+        response = new LongResponse(BcastIdentity.HEAD_MAX, BcastIdentity.TAIL_IDS);
+        bcast = new BcastIdentity(issuer, life, chain, response);
+        info = new CardInfo(b, InstallParams.find(b, pOff, pLen, Contract.INSTALL_CARD_ID), pin, issuer, life, bcast);
     }
 
     /**
@@ -67,6 +73,7 @@ public final class ScAgentApplet extends Applet implements ExtendedLength {
 
     public boolean select() {
         chain.abort();
+        response.drop();
         return true;
     }
 
@@ -74,6 +81,7 @@ public final class ScAgentApplet extends Applet implements ExtendedLength {
         pin.deselect();
         issuer.close();
         chain.abort();
+        response.drop();
     }
 
     public void process(APDU apdu) {
@@ -84,11 +92,13 @@ public final class ScAgentApplet extends Applet implements ExtendedLength {
         }
         byte cla = buf[ISO7816.OFFSET_CLA];
         byte ins = buf[ISO7816.OFFSET_INS];
+        // every command takes a pending chain off; one that continues it puts it back when it succeeds
+        chain.checkout(ins, Util.getShort(buf, ISO7816.OFFSET_P1));
+        if (ins != Contract.INS_GET_RESPONSE) {
+            response.drop(); // any other command drops the rest of a long response
+        }
         if ((byte) (cla & CLA_RESERVED_BITS) != 0) {
             ISOException.throwIt(ISO7816.SW_CLA_NOT_SUPPORTED);
-        }
-        if (ins != Contract.INS_ECHO) {
-            chain.abort(); // any other command ends a pending ECHO chain
         }
         byte family = (byte) (cla & CLA_FAMILY_BITS);
         boolean chained = (byte) (cla & Contract.CLA_CHAINING) != 0;
@@ -134,6 +144,43 @@ public final class ScAgentApplet extends Applet implements ExtendedLength {
             case Contract.INS_ECHO:
                 echo(apdu, family, chained);
                 return;
+            case Contract.INS_GET_RESPONSE:
+                // applet-level 61xx of a long response (the runtime answers its own on T=0)
+                expect(family, Contract.CLA_ISO, chained);
+                response.getResponse(apdu);
+                return;
+            case Contract.INS_GENERATE_KEY_PAIR:
+                expect(family, Contract.CLA_SECURE, chained);
+                bcast.generateKeyPair(apdu);
+                return;
+            case Contract.INS_SIGN_CSR:
+                expectFamily(family, Contract.CLA_SECURE);
+                bcast.signCsr(apdu, chained);
+                return;
+            case Contract.INS_PUT_DATA:
+                expectFamily(family, Contract.CLA_SECURE);
+                bcast.putData(apdu, chained);
+                return;
+            case Contract.INS_RAISE_VERSION:
+                expect(family, Contract.CLA_SECURE, chained);
+                bcast.raiseVersion(apdu);
+                return;
+            case Contract.INS_GET_CLIENT_ID:
+                expect(family, Contract.CLA_PROPRIETARY, chained);
+                bcast.getClientId(apdu);
+                return;
+            case Contract.INS_NAF_ANCHOR_ADD:
+                expectFamily(family, Contract.CLA_SECURE);
+                bcast.nafAnchorAdd(apdu, chained);
+                return;
+            case Contract.INS_NAF_ANCHOR_REMOVE:
+                expect(family, Contract.CLA_SECURE, chained);
+                bcast.nafAnchorRemove(apdu);
+                return;
+            case Contract.INS_READ_NAF_ANCHOR:
+                expect(family, Contract.CLA_PROPRIETARY, chained);
+                bcast.readNafAnchor(apdu);
+                return;
             default:
                 ISOException.throwIt(ISO7816.SW_INS_NOT_SUPPORTED);
         }
@@ -141,11 +188,16 @@ public final class ScAgentApplet extends Applet implements ExtendedLength {
 
     /** Class check for a command without chaining: wrong family 6E00, chaining bit 6884. */
     private static void expect(byte family, byte wanted, boolean chained) {
-        if (family != wanted) {
-            ISOException.throwIt(ISO7816.SW_CLA_NOT_SUPPORTED);
-        }
+        expectFamily(family, wanted);
         if (chained) {
             ISOException.throwIt(Contract.SW_CHAINING_NOT_SUPPORTED);
+        }
+    }
+
+    /** Class check for a command that accepts chaining: wrong family 6E00. */
+    private static void expectFamily(byte family, byte wanted) {
+        if (family != wanted) {
+            ISOException.throwIt(ISO7816.SW_CLA_NOT_SUPPORTED);
         }
     }
 
@@ -167,10 +219,16 @@ public final class ScAgentApplet extends Applet implements ExtendedLength {
         Io.sendBuffer(apdu, (short) 0, end);
     }
 
-    /** GET DATA 80 CA P1P2=tag (case 2). Unknown tag: 6A88. */
+    /**
+     * GET DATA 80 CA P1P2=tag (case 2). Unknown tag: 6A88. The BCAST identity objects that can be long (DF40,
+     * DF41, DF42, DF44) follow the long-response rule; the others the short one (SPEC.md §3).
+     */
     private void getData(APDU apdu) {
         byte[] buf = apdu.getBuffer();
         short tag = Util.getShort(buf, ISO7816.OFFSET_P1);
+        if (bcast.getData(apdu, tag)) {
+            return;
+        }
         short end = info.value(tag, buf, (short) 0);
         if (end < 0) {
             ISOException.throwIt(Contract.SW_DATA_NOT_FOUND);
@@ -223,27 +281,25 @@ public final class ScAgentApplet extends Applet implements ExtendedLength {
     /**
      * ECHO 80 EE 00 00: returns the data received, with command chaining (CLA b5) and extended length. Chunks
      * with the chaining bit answer 9000 with no data; the last one answers the whole chain. Every error drops
-     * the chain.
+     * the chain (ChainBuffer.checkout).
      */
     private void echo(APDU apdu, byte family, boolean chained) {
         byte[] buf = apdu.getBuffer();
         if (family != Contract.CLA_PROPRIETARY) {
-            chain.abort();
             ISOException.throwIt(ISO7816.SW_CLA_NOT_SUPPORTED);
         }
         if (buf[ISO7816.OFFSET_P1] != Contract.ECHO_P1_00 || buf[ISO7816.OFFSET_P2] != Contract.ECHO_P2_00) {
-            chain.abort();
             ISOException.throwIt(Contract.SW_INCORRECT_P1P2);
         }
-        if (!chain.isPending(Contract.INS_ECHO)) {
-            chain.start(Contract.INS_ECHO);
+        short len = chain.current();
+        if (len < 0) {
+            len = 0;
         }
-        chain.append(apdu);
+        len = chain.receive(apdu, len);
         if (chained) {
+            chain.suspend(Contract.INS_ECHO, (short) 0, len);
             return;
         }
-        short len = chain.length();
-        chain.abort();
         Io.sendArray(apdu, chain.data(), (short) 0, len,
                 Io.isExtended(apdu) ? Io.EXT_LE_MAX : Contract.SHORT_LE_MAX);
     }

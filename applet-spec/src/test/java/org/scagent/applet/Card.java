@@ -4,8 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.licel.jcardsim.base.SimulatorRuntime;
 import com.licel.jcardsim.smartcardio.CardSimulator;
 import com.licel.jcardsim.utils.AIDUtil;
+import java.io.ByteArrayOutputStream;
 import java.util.Arrays;
 import javacard.framework.AID;
 
@@ -28,7 +30,13 @@ final class Card {
         }
     }
 
-    final CardSimulator sim = new CardSimulator();
+    final SimulatorRuntime runtime = new SimulatorRuntime();
+    final CardSimulator sim = new CardSimulator(runtime);
+
+    /** The installed applet object, for tests that look inside (never reachable by an APDU). */
+    ScAgentApplet applet() {
+        return (ScAgentApplet) runtime.lookupApplet(AID).getApplet();
+    }
 
     /** Installs with the two-argument installApplet (empty install data, all defaults) and selects. */
     static Card withDefaults() {
@@ -65,6 +73,37 @@ final class Card {
         byte[] r = sim.transmitCommand(apdu);
         int sw = ((r[r.length - 2] & 0xFF) << 8) | (r[r.length - 1] & 0xFF);
         return new Resp(Arrays.copyOf(r, r.length - 2), sw);
+    }
+
+    /**
+     * Sends and follows the card's 61xx with GET RESPONSE (Le = SW2, as a T=0 host does) until another status;
+     * returns all the data with that status. {@code parts} (if not null) receives the number of responses.
+     */
+    Resp sendAll(byte[] apdu, int[] parts) {
+        ByteArrayOutputStream all = new ByteArrayOutputStream();
+        Resp r = send(apdu);
+        int n = 1;
+        all.writeBytes(r.data());
+        while ((r.sw() >> 8) == 0x61) {
+            r = send(String.format("00C00000%02X", r.sw() & 0xFF));
+            n++;
+            all.writeBytes(r.data());
+        }
+        if (parts != null) {
+            parts[0] = n;
+        }
+        return new Resp(all.toByteArray(), r.sw());
+    }
+
+    /** sendAll and assert the final status word; returns all the data. */
+    byte[] expectAll(int sw, byte[] apdu) {
+        Resp r = sendAll(apdu, null);
+        assertEquals(String.format("%04X", sw), String.format("%04X", r.sw()), "SW of " + Hex.s(apdu));
+        return r.data();
+    }
+
+    byte[] expectAll(int sw, String hex) {
+        return expectAll(sw, Hex.b(hex));
     }
 
     /** Sends and asserts the status word; returns the data. */

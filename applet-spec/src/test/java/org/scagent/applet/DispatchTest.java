@@ -10,8 +10,8 @@ class DispatchTest {
         c.expect(0x6D00, "80000000");
         c.expect(0x6D00, "00B0000000");
         c.expect(0x6D00, "80E60C0000");
-        // GET RESPONSE is the runtime's business; reaching the applet it is unknown
-        c.expect(0x6D00, "00C0000000");
+        // GET RESPONSE reaches the applet for its own 61xx; with nothing pending: 6985
+        c.expect(0x6985, "00C0000000");
     }
 
     @Test
@@ -49,6 +49,28 @@ class DispatchTest {
         c.expect(0x6884, "9482330010" + "00".repeat(16));
         c.expect(0x6884, "94F00F0008" + "00".repeat(8));
         c.expect(0x6884, "10A4040009" + Card.AID_HEX + "00");
+    }
+
+    @Test
+    void bcastIdentityClasses() {
+        Card c = Card.withDefaults();
+        // issuer commands are 84 (SIGN CSR, PUT DATA, NAF ANCHOR ADD also 94); readers are 80; GET RESPONSE is 00
+        for (String ins : new String[] {"46", "2A", "DA", "5E", "E2", "E4"}) {
+            c.expect(0x6E00, "80" + ins + "000000");
+            c.expect(0x6E00, "04" + ins + "000000");
+        }
+        c.expect(0x6884, "9446010000");
+        c.expect(0x6884, "945E010000");
+        c.expect(0x6884, "94E4000000");
+        c.expect(0x6982, "942A9E9A00");                  // chaining accepted: on to the secure channel
+        c.expect(0x6982, "94DADF4200");
+        c.expect(0x6982, "94E2000000");
+        c.expect(0x6E00, "004A000000");
+        c.expect(0x6E00, "84B2000000");
+        c.expect(0x6884, "90B2000000");
+        c.expect(0x6E00, "80C0000000");
+        c.expect(0x6884, "10C0000000");
+        c.expect(0x6985, "03C0000000");                  // channel bits are ignored
     }
 
     @Test

@@ -120,6 +120,11 @@ final class HostChannel {
         return wrapRaw(cla, ins, p1, p2, enc);
     }
 
+    /** {@link #wrap} with Le = 00 appended (case 4: the command has response data). */
+    byte[] wrapLe(int cla, int ins, int p1, int p2, byte[] plain) {
+        return Hex.cat(wrap(cla, ins, p1, p2, plain), new byte[] {0});
+    }
+
     /** MACs a data field as given (no encryption, no counter step). */
     byte[] wrapRaw(int cla, int ins, int p1, int p2, byte[] data) {
         return mac(Hex.cat(new byte[] {(byte) cla, (byte) ins, (byte) p1, (byte) p2, (byte) (data.length + 8)},

@@ -9,7 +9,7 @@ import org.junit.jupiter.api.Test;
 /** SELECT (FCI) and GET DATA for every tag, Le handling. */
 class SelectAndGetDataTest {
     static final String VERSION = "00010001";     // 0.1.0, contract 1
-    static final String CAPABILITIES = "0000000F"; // PIN, ISSUER_AUTH, EXTENDED_LENGTH, CHAINING
+    static final String CAPABILITIES = "0000010F"; // PIN, ISSUER_AUTH, EXTENDED_LENGTH, CHAINING, BCAST_IDENTITY
     static final String FCI = "6F1B" + "8409" + Card.AID_HEX + "A50E" + "DF3004" + VERSION + "DF3104" + CAPABILITIES;
 
     @Test
@@ -78,8 +78,8 @@ class SelectAndGetDataTest {
         c.select();
         c.expect(0x9000, Card.verifyApdu("1234"));
         StringBuilder want = new StringBuilder();
-        int[] tags = {0xDF30, 0xDF31, 0xDF32, 0xDF33, 0xDF34, 0xDF35, 0xDF36};
-        int[] lens = {4, 4, 12, 3, 16, 1, 2};
+        int[] tags = {0xDF30, 0xDF31, 0xDF32, 0xDF33, 0xDF34, 0xDF35, 0xDF36, 0xDF43};
+        int[] lens = {4, 4, 12, 3, 16, 1, 2, 5};
         for (int i = 0; i < tags.length; i++) {
             byte[] v = c.getData(tags[i]);
             assertEquals(lens[i], v.length);
@@ -87,10 +87,11 @@ class SelectAndGetDataTest {
         }
         String all = Hex.s(c.getData(0xDF3F));
         assertEquals(want.toString(), all);
-        assertEquals(63, all.length() / 2);
+        assertEquals(71, all.length() / 2);
         // spot checks of content
         assertEquals(true, all.contains("DF3303040405"));
         assertEquals(true, all.contains("DF3410" + InstallTest.CARD_ID));
+        assertEquals(true, all.endsWith("DF43050000000000")); // no key, no fields, no certificate, no anchors
     }
 
     @Test

@@ -143,7 +143,14 @@ final class EmulatedCard {
         }
         boolean plainIso = baseCla == 0x00;   // interindustry, no SM, no chaining
         if (t0 && plainIso && a.ins == 0xC0) {
-            return getResponse(channel, a);
+            if (pending != null && pending.channel == channel) {
+                return getResponse(a);
+            }
+            // nothing pending here: a Java Card runtime passes the command to the applet selected on the channel,
+            // which answers the 61xx it sent itself (applet-level response chaining); no applet there: 6985
+            if (selectedOn != channel) {
+                return sw(SW_CONDITIONS);
+            }
         }
         pending = null;
         if (t0 && a.extended) {
@@ -300,8 +307,8 @@ final class EmulatedCard {
         return sw(0x6100 | (n >= 256 ? 0 : n));
     }
 
-    /** T=0 GET RESPONSE 00 C0 00 00 Le (channel bits allowed). */
-    private byte[] getResponse(int channel, CommandApdu a) {
+    /** T=0 GET RESPONSE 00 C0 00 00 Le (channel bits allowed) for the runtime's own pending response. */
+    private byte[] getResponse(CommandApdu a) {
         if (a.p1 != 0 || a.p2 != 0) {
             return sw(SW_INCORRECT_P1P2);
         }
@@ -309,9 +316,6 @@ final class EmulatedCard {
             return sw(SW_WRONG_LENGTH);
         }
         Pending p = pending;
-        if (p == null || p.channel != channel) {
-            return sw(SW_CONDITIONS);         // nothing to get
-        }
         int rem = p.remaining();
         int le = a.ne;
         if (le > rem) {

@@ -248,7 +248,8 @@ class EmulatedCardTest {
             EmulatedCard c = card("--t0");
             assertEquals("610D", tx(c, SELECT));
             assertEquals(FCI + "9000", tx(c, "00C000000D"));
-            assertEquals("6985", tx(c, "00C000000D"));                // nothing pending any more
+            // nothing pending any more: the GET RESPONSE goes to the applet (the stand-in does not know it)
+            assertEquals("6D00", tx(c, "00C000000D"));
             assertEquals("6103", tx(c, "80EE00000301020300"));
             assertEquals("0102039000", tx(c, "00C0000003"));
         }
@@ -303,7 +304,7 @@ class EmulatedCardTest {
             tx(c, "00C000000D");
             assertEquals("6103", tx(c, "80EE00000301020300"));
             assertEquals("6C03", tx(c, "8010000000"));
-            assertEquals("6985", tx(c, "00C0000003"));
+            assertEquals("6D00", tx(c, "00C0000003"));                // dropped: on to the applet
         }
 
         @Test
@@ -312,7 +313,7 @@ class EmulatedCardTest {
             assertEquals("6C01", tx(c, "0070000000"));                // MANAGE CHANNEL open is case 2 too
             assertEquals("019000", tx(c, "0070000001"));              // the wrong Le opened nothing
             assertEquals("610D", tx(c, "01A4040009" + AID));
-            assertEquals("6985", tx(c, "00C000000D"));
+            assertEquals("6985", tx(c, "00C000000D"));                // no applet on channel 0: the runtime
             assertEquals(FCI + "9000", tx(c, "01C000000D"));
         }
 
