@@ -118,3 +118,9 @@ $(BUILD)/tests/itest_card: tests/integration/itest_card.c $(LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -Wno-missing-field-initializers $(LDSAN) -o $@ $< $(LIB) $(LDLIBS) -lcmocka
 unit: $(BUILD)/tests/itest_card
+
+# --- registration signalling against the NAF simulator (tests/naf/run) -------------------------------------
+$(BUILD)/tests/naf_client: tests/naf/naf_client.c $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(LDSAN) -o $@ $< $(LIB) $(LDLIBS)
+unit: $(BUILD)/tests/naf_client

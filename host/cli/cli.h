@@ -3,6 +3,7 @@
 #define SCAGENT_CLI_H
 
 #include <jansson.h>
+#include <openssl/x509.h>
 
 #include "scagent/scagent.h"
 
@@ -27,6 +28,17 @@ typedef struct cli {
     const char *pin;       /* --pin */
     const char *new_pin;   /* --new-pin */
     int pin_stdin;         /* --pin-stdin: PIN (and new PIN) on standard input, one per line */
+    /* options of particular commands (one namespace, so they may come before or after the command) */
+    const char *issuer_keys; /* --issuer-keys FILE (perso) */
+    int test_keys;           /* --test-keys (perso): the documented test issuer keys */
+    const char *subject;     /* --subject (perso csr) */
+    const char *out;         /* --out FILE */
+    const char *cert;        /* --cert FILE (id verify: the client certificate to use) */
+    const char *ca;          /* --ca FILE (id verify: CA certificates, PEM) */
+    int no_cert;             /* --no-cert (id): leave the certificate out */
+    int id_on_request;       /* --id-on-request (register): send the identifier only when the server asks */
+    long timeout_ms;         /* --timeout MS (register) */
+    const char *imei, *firmware, *software, *manufacturer, *model, *serial; /* perso fields */
     sca_card *card;
 } cli;
 
@@ -48,5 +60,22 @@ int cmd_readers(cli *c, int argc, char **argv);
 int cmd_info(cli *c, int argc, char **argv);
 int cmd_apdu(cli *c, int argc, char **argv);
 int cmd_pin(cli *c, int argc, char **argv);
+int cmd_id(cli *c, int argc, char **argv);
+int cmd_upgrade(cli *c, int argc, char **argv);
+int cmd_register(cli *c, int argc, char **argv);
+int cmd_perso(cli *c, int argc, char **argv);
+
+/* An upgrade_available_msg verification result, as JSON (new reference) or text. */
+json_t *cli_upgrade_json(const sca_upgrade_result *r);
+void cli_upgrade_print(const sca_upgrade_result *r);
+
+/* Read a whole file ("-": standard input), at most `max` bytes. Caller frees. */
+sca_rc cli_read_file(const char *path, size_t max, uint8_t **out, size_t *len, sca_error *err);
+/* Read one certificate, PEM or DER. */
+sca_rc cli_read_cert(const char *path, X509 **out, sca_error *err);
+/* Write `len` bytes to --out, or standard output when none. */
+sca_rc cli_write_out(const cli *c, const void *buf, size_t len, sca_error *err);
+/* Open the card and the issuer secure channel with --issuer-keys or --test-keys. */
+sca_rc cli_open_issuer(cli *c, sca_error *err);
 
 #endif

@@ -1,6 +1,7 @@
 /* scagent: the command-line front end of libscagent. */
 #include <getopt.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
@@ -13,6 +14,21 @@ static const char usage[] =
     "  info                    reader, ATR, protocol, applet version, capabilities, memory, PIN tries, life cycle\n"
     "  apdu HEX [HEX...]       send raw APDUs (diagnostics); the class byte gets the session's logical channel\n"
     "  pin verify|change|status\n"
+    "  id show                 the card's BCAST client identifier fields, key and certificate\n"
+    "  id header               the User-Agent value: BCAST_Client_ID=<Base64 of a freshly signed identifier>\n"
+    "  id verify FILE|-        check a BCAST_Client_ID (binary, Base64 or header value) as a NAF server would\n"
+    "                          [--cert FILE] [--ca FILE]\n"
+    "  upgrade verify FILE|-   check an upgrade_available_msg against the card's NAF anchors and identifier\n"
+    "  register URL            MBMS User Service Registration with the BCAST_Client_ID [--id-on-request]\n"
+    "                          [--no-cert] [--timeout MS]\n"
+    "  perso keygen [ec|rsa]   issuer: new client key pair on the card (prints the public key, PEM)\n"
+    "  perso csr --subject S   issuer: a PKCS#10 request signed by the card (PEM)\n"
+    "  perso cert load FILE    issuer: store the client certificate (PEM or DER)\n"
+    "  perso fields --imei 15DIGITS --firmware N --manufacturer N --model N --serial N --software N\n"
+    "  perso version firmware|software N\n"
+    "                          issuer: raise a version (versions only go up)\n"
+    "  perso naf-anchor add FILE | list | remove SLOT\n"
+    "                          issuer (list: anyone): the NAF trust anchors on the card\n"
     "\n"
     "options:\n"
     "  -r, --reader NAME       use this reader (exact name or a unique part of it); default: the first reader\n"
@@ -22,6 +38,9 @@ static const char usage[] =
     "      --pin PIN           the PIN (visible to other users in the process list: prefer --pin-stdin)\n"
     "      --new-pin PIN       the new PIN for 'pin change'\n"
     "      --pin-stdin         read the PIN (then the new PIN) from standard input, one per line\n"
+    "      --issuer-keys FILE  (perso) issuer keys: a profile file with issuer_key_enc/mac/version\n"
+    "      --test-keys         (perso) the documented test issuer keys (test cards only)\n"
+    "      --out FILE          write the main output (key, CSR, identifier) to FILE\n"
     "  -j, --json              print one JSON object on standard output (errors too)\n"
     "  -v, --verbose           more detail on stderr; twice: APDU traces (PINs and keys masked)\n"
     "  -h, --help              this text\n"
@@ -31,7 +50,9 @@ static const char usage[] =
     "  1 other card or host error      6 wrong PIN\n"
     "  2 bad command line              7 PIN blocked\n"
     "  3 no PC/SC service/reader/card  8 access denied (PIN, issuer, life-cycle state)\n"
-    "  4 card removed or reset         9 malformed data, protocol or crypto failure\n";
+    "  4 card removed or reset         9 malformed data, protocol or crypto failure (a signature that does\n"
+    "                                    not verify, an upgrade message for another client)\n"
+    "  10 (register) the server refused the registration, or requires a critical upgrade first\n";
 
 static const struct {
     const char *name;
@@ -41,17 +62,32 @@ static const struct {
     {"info", cmd_info},
     {"apdu", cmd_apdu},
     {"pin", cmd_pin},
+    {"id", cmd_id},
+    {"upgrade", cmd_upgrade},
+    {"register", cmd_register},
+    {"perso", cmd_perso},
 };
 
 int main(int argc, char **argv)
 {
     cli c;
     memset(&c, 0, sizeof c);
-    enum { OPT_BASIC = 256, OPT_NOSEL, OPT_PIN, OPT_NEWPIN, OPT_PINSTDIN };
+    enum {
+        OPT_BASIC = 256, OPT_NOSEL, OPT_PIN, OPT_NEWPIN, OPT_PINSTDIN, OPT_KEYS, OPT_TESTKEYS, OPT_SUBJECT, OPT_OUT,
+        OPT_CERT, OPT_CA, OPT_NOCERT, OPT_ONREQ, OPT_TIMEOUT, OPT_IMEI, OPT_FW, OPT_SW, OPT_MFR, OPT_MODEL, OPT_SERIAL
+    };
     static const struct option opts[] = {
         {"reader", required_argument, NULL, 'r'}, {"basic-channel", no_argument, NULL, OPT_BASIC},
         {"no-select", no_argument, NULL, OPT_NOSEL}, {"pin", required_argument, NULL, OPT_PIN},
         {"new-pin", required_argument, NULL, OPT_NEWPIN}, {"pin-stdin", no_argument, NULL, OPT_PINSTDIN},
+        {"issuer-keys", required_argument, NULL, OPT_KEYS}, {"test-keys", no_argument, NULL, OPT_TESTKEYS},
+        {"subject", required_argument, NULL, OPT_SUBJECT}, {"out", required_argument, NULL, OPT_OUT},
+        {"cert", required_argument, NULL, OPT_CERT}, {"ca", required_argument, NULL, OPT_CA},
+        {"no-cert", no_argument, NULL, OPT_NOCERT}, {"id-on-request", no_argument, NULL, OPT_ONREQ},
+        {"timeout", required_argument, NULL, OPT_TIMEOUT}, {"imei", required_argument, NULL, OPT_IMEI},
+        {"firmware", required_argument, NULL, OPT_FW}, {"software", required_argument, NULL, OPT_SW},
+        {"manufacturer", required_argument, NULL, OPT_MFR}, {"model", required_argument, NULL, OPT_MODEL},
+        {"serial", required_argument, NULL, OPT_SERIAL},
         {"json", no_argument, NULL, 'j'}, {"verbose", no_argument, NULL, 'v'}, {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
@@ -64,6 +100,21 @@ int main(int argc, char **argv)
         case OPT_PIN: c.pin = optarg; break;
         case OPT_NEWPIN: c.new_pin = optarg; break;
         case OPT_PINSTDIN: c.pin_stdin = 1; break;
+        case OPT_KEYS: c.issuer_keys = optarg; break;
+        case OPT_TESTKEYS: c.test_keys = 1; break;
+        case OPT_SUBJECT: c.subject = optarg; break;
+        case OPT_OUT: c.out = optarg; break;
+        case OPT_CERT: c.cert = optarg; break;
+        case OPT_CA: c.ca = optarg; break;
+        case OPT_NOCERT: c.no_cert = 1; break;
+        case OPT_ONREQ: c.id_on_request = 1; break;
+        case OPT_TIMEOUT: c.timeout_ms = atol(optarg); break;
+        case OPT_IMEI: c.imei = optarg; break;
+        case OPT_FW: c.firmware = optarg; break;
+        case OPT_SW: c.software = optarg; break;
+        case OPT_MFR: c.manufacturer = optarg; break;
+        case OPT_MODEL: c.model = optarg; break;
+        case OPT_SERIAL: c.serial = optarg; break;
         case 'j': c.json = 1; break;
         case 'v': c.verbose++; break;
         case 'h': fputs(usage, stdout); return EXIT_OK;

@@ -81,6 +81,19 @@ sca_rc sca_error_set(sca_error *err, sca_rc rc, const char *fmt, ...)
     return rc;
 }
 
+sca_rc sca_error_explain(sca_error *err, const char *fmt, ...)
+{
+    if (err == NULL)
+        return SCA_E_INTERNAL;
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(err->msg, sizeof err->msg, fmt, ap);
+    va_end(ap);
+    if (err->sw != 0 && n >= 0 && (size_t)n < sizeof err->msg)
+        snprintf(err->msg + n, sizeof err->msg - (size_t)n, " (SW %04X)", err->sw);
+    return err->rc;
+}
+
 sca_rc sca_error_prefix(sca_error *err, const char *fmt, ...)
 {
     if (err == NULL)

@@ -172,6 +172,35 @@ sca_rc sca_issuer_command(sca_card *c, const sca_apdu *plain, uint8_t *resp, siz
     return rc;
 }
 
+sca_rc sca_issuer_command_chained(sca_card *c, const sca_apdu *plain, uint8_t *resp, size_t cap, size_t *resp_len,
+                                  const char *op, sca_error *err)
+{
+    enum { PART = 239 };
+    sca_rc rc = sca_card_begin(c, err);
+    if (rc != SCA_OK)
+        return rc;
+    size_t off = 0;
+    do {
+        size_t n = plain->lc - off > PART ? PART : plain->lc - off;
+        int last = off + n == plain->lc;
+        sca_apdu part = *plain;
+        part.data = plain->data + off;
+        part.lc = n;
+        if (!last) {
+            uint8_t r[8];
+            size_t rn;
+            part.cla |= SCA_CLA_CHAINING;
+            part.le = 0;
+            rc = sca_issuer_command(c, &part, r, sizeof r, &rn, op, err);
+        } else {
+            rc = sca_issuer_command(c, &part, resp, cap, resp_len, op, err);
+        }
+        off += n;
+    } while (rc == SCA_OK && off < plain->lc);
+    sca_card_end(c);
+    return rc;
+}
+
 sca_rc sca_issuer_reset_pin(sca_card *c, const char *new_pin, sca_error *err)
 {
     uint8_t block[SCA_PIN_BLOCK_LEN], r[8];

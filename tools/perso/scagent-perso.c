@@ -16,13 +16,6 @@ typedef struct profile {
     int personalize;
 } profile;
 
-static sca_rc hexkey(const char *v, uint8_t out[16], const char *name, sca_error *err)
-{
-    if (sca_hex_decode(v, out, 16) != 16)
-        return sca_error_set(err, SCA_E_PARSE, "profile: %s must be 16 bytes of hex", name);
-    return SCA_OK;
-}
-
 static sca_rc load_profile(const char *path, profile *p, sca_error *err)
 {
     FILE *f = fopen(path, "r");
@@ -45,13 +38,11 @@ static sca_rc load_profile(const char *path, profile *p, sca_error *err)
         }
         *eq = '\0';
         const char *k = line, *v = eq + 1;
-        if (strcmp(k, "issuer_key_enc") == 0)
-            rc = hexkey(v, p->keys.enc, k, err);
-        else if (strcmp(k, "issuer_key_mac") == 0)
-            rc = hexkey(v, p->keys.mac, k, err);
-        else if (strcmp(k, "issuer_key_version") == 0)
-            p->keys.version = (uint8_t)atoi(v);
-        else if (strcmp(k, "pin") == 0 && strlen(v) < sizeof p->pin)
+        int used = 0;
+        rc = sca_issuer_keys_setting(&p->keys, k, v, &used, err);
+        if (rc != SCA_OK || used)
+            continue;
+        if (strcmp(k, "pin") == 0 && strlen(v) < sizeof p->pin)
             strcpy(p->pin, v);
         else if (strcmp(k, "lifecycle") == 0 && strcmp(v, "personalized") == 0)
             p->personalize = 1;

@@ -60,6 +60,9 @@ const char *sca_strerror(sca_rc rc);
  * class description is used. Overwrites any earlier error. */
 sca_rc sca_error_set(sca_error *err, sca_rc rc, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
+/* Replace the message of the error already in `err` with a better one for the caller's context, keeping its class,
+ * status word and PC/SC code (the status word is appended to the message). Returns err->rc. */
+sca_rc sca_error_explain(sca_error *err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Reset `err` to "no error". */
 void sca_error_clear(sca_error *err);
 /* Prefix the message already in `err` with context ("reading PIN status: ..."); returns err->rc. */

@@ -21,6 +21,11 @@ typedef struct sca_scp_session {
     uint32_t counter; /* encryption counter */
 } sca_scp_session;
 
+/* Issuer keys from a profile file (tools/perso/test-profile.conf format: issuer_key_enc, issuer_key_mac,
+ * issuer_key_version lines; other lines are ignored). */
+sca_rc sca_issuer_keys_load(const char *path, sca_issuer_keys *k, sca_error *err);
+/* Apply one profile setting if it is an issuer-key setting (`*used` = 1), else leave it (`*used` = 0). */
+sca_rc sca_issuer_keys_setting(sca_issuer_keys *k, const char *key, const char *value, int *used, sca_error *err);
 /* The documented test keys (40 41 .. 4F for both, version 1): only for test cards. */
 void sca_issuer_test_keys(sca_issuer_keys *k);
 
@@ -38,6 +43,11 @@ sca_rc sca_issuer_open(sca_card *c, const sca_issuer_keys *k, sca_error *err);
 /* Send a command wrapped for the open channel; the status word other than 9000 is an error naming `op`. */
 sca_rc sca_issuer_command(sca_card *c, const sca_apdu *plain, uint8_t *resp, size_t cap, size_t *resp_len,
                           const char *op, sca_error *err);
+
+/* Send a command whose data may exceed one wrapped APDU: command chaining (CLA b5) with each part wrapped on its
+ * own (at most 239 bytes each); only the last part carries Le and gets the answer. */
+sca_rc sca_issuer_command_chained(sca_card *c, const sca_apdu *plain, uint8_t *resp, size_t cap, size_t *resp_len,
+                                  const char *op, sca_error *err);
 
 /* Issuer commands. */
 sca_rc sca_issuer_reset_pin(sca_card *c, const char *new_pin, sca_error *err);

@@ -3,13 +3,17 @@
 #define SCAGENT_SCAGENT_H
 
 #include "scagent/apdu.h"
+#include "scagent/bcast.h"
+#include "scagent/bcastid.h"
 #include "scagent/card.h"
 #include "scagent/error.h"
 #include "scagent/info.h"
 #include "scagent/issuer.h"
 #include "scagent/log.h"
 #include "scagent/pin.h"
+#include "scagent/register.h"
 #include "scagent/tlv.h"
 #include "scagent/transport.h"
+#include "scagent/upgrade.h"
 
 #endif
