@@ -93,6 +93,11 @@ final class BcastFields {
         Util.arrayCopy(scratch, (short) 0, fields, off, VERSION_LEN);
     }
 
+    /** The current version {@code which} (RAISE_VERSION P1: 01 firmware, 02 software); only when {@link #isSet()}. */
+    short version(byte which) {
+        return Util.getShort(fields, which == Contract.RAISE_VERSION_P1_01 ? OFF_FIRMWARE : OFF_SOFTWARE);
+    }
+
     /** a > b, both read as unsigned 16-bit numbers (flipping the top bit maps 0..65535 onto -32768..32767). */
     static boolean unsignedGreater(short a, short b) {
         return (short) (a ^ (short) 0x8000) > (short) (b ^ (short) 0x8000);

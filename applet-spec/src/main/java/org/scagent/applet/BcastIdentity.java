@@ -41,12 +41,13 @@ final class BcastIdentity {
     private final ChainBuffer chain;
     private final LongResponse response;
 
-    BcastIdentity(IssuerChannel issuer, LifeCycle life, ChainBuffer chain, LongResponse response) {
+    BcastIdentity(IssuerChannel issuer, LifeCycle life, ChainBuffer chain, LongResponse response, P256 curve,
+            Spki spki) {
         this.issuer = issuer;
         this.life = life;
         this.chain = chain;
         this.response = response;
-        key = new ClientKey();
+        key = new ClientKey(curve, spki);
         fields = new BcastFields();
         cert = new ClientCert();
         anchors = new NafAnchors();
@@ -57,6 +58,21 @@ final class BcastIdentity {
     /** The version hook for later capabilities (DM firmware update): see {@link BcastFields#raiseVersion}. */
     void raiseVersion(byte which, short value) {
         fields.raiseVersion(which, value);
+    }
+
+    /** Whether the fields have been written (the DM firmware-update checks need them). */
+    boolean fieldsSet() {
+        return fields.isSet();
+    }
+
+    /** The 19 field bytes at out[off] (only meaningful when {@link #fieldsSet()}); returns the offset after them. */
+    short readFields(byte[] out, short off) {
+        return fields.read(out, off);
+    }
+
+    /** The current version {@code which} (01 firmware, 02 software; only when {@link #fieldsSet()}). */
+    short version(byte which) {
+        return fields.version(which);
     }
 
     /** BCAST_STATUS (DF43) at out[off]; returns the offset after it. */

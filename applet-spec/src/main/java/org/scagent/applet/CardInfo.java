@@ -36,6 +36,11 @@ final class CardInfo {
         this.bcast = bcast;
     }
 
+    /** The card identity (16 bytes) at out[off]; returns the offset after it. */
+    short cardId(byte[] out, short off) {
+        return Util.arrayCopyNonAtomic(cardId, (short) 0, out, off, InstallParams.CARD_ID_LEN);
+    }
+
     /**
      * Writes the value of the data object {@code tag} at {@code out[off]} and returns the offset after it, or -1
      * if {@code tag} is not a GET DATA tag.
@@ -55,6 +60,7 @@ final class CardInfo {
                 setBit(out, off, Contract.CAP_BIT_EXTENDED_LENGTH);
                 setBit(out, off, Contract.CAP_BIT_CHAINING);
                 setBit(out, off, Contract.CAP_BIT_BCAST_IDENTITY);
+                setBit(out, off, Contract.CAP_BIT_DM_FIRMWARE);
                 return (short) (off + CAPABILITIES_LEN);
             case Contract.TAG_FREE_MEMORY:
                 off = freeMemory(JCSystem.MEMORY_TYPE_PERSISTENT, out, off);

@@ -36,9 +36,10 @@ final class ClientKey {
     private final byte[] f4;
     private byte alg;
 
-    ClientKey() {
-        curve = new P256();
-        spki = new Spki();
+    /** The curve and the SPKI prefixes are shared with the DM capability's keys (one copy of each at install). */
+    ClientKey(P256 curve, Spki spki) {
+        this.curve = curve;
+        this.spki = spki;
         f4 = new byte[] {0x01, 0x00, 0x01};
         ecPub = (ECPublicKey) KeyBuilder.buildKey(KeyBuilder.TYPE_EC_FP_PUBLIC, KeyBuilder.LENGTH_EC_FP_256, false);
         ecPriv = (ECPrivateKey) KeyBuilder.buildKey(KeyBuilder.TYPE_EC_FP_PRIVATE, KeyBuilder.LENGTH_EC_FP_256, false);

@@ -108,4 +108,38 @@ final class Der {
         Util.arrayCopyNonAtomic(der, v, out, (short) (outOff + pad), vLen);
         return (short) (p + n);
     }
+
+    /**
+     * True if b[off..off+len) is a DER ECDSA-Sig-Value for P-256: SEQUENCE (short-form length covering exactly
+     * {@code len} bytes) of two positive, minimally encoded INTEGERs of at most 33 bytes each. Checked before a
+     * signature reaches {@code Signature.verify}, so that the verifier only ever sees well-formed input.
+     */
+    static boolean isEcdsaSignature(byte[] b, short off, short len) {
+        if (len < 8 || len > EC_SIG_MAX || b[off] != SEQUENCE || (short) (b[(short) (off + 1)] & 0xFF) != (short) (len - 2)) {
+            return false;
+        }
+        short end = (short) (off + len);
+        short p = positiveInteger(b, (short) (off + 2), end);
+        return p > 0 && positiveInteger(b, p, end) == end;
+    }
+
+    /** Largest DER ECDSA P-256 signature: 30 46 (02 21 00 r) (02 21 00 s). */
+    static final short EC_SIG_MAX = 72;
+    private static final short EC_INT_MAX = 33;
+
+    /** One positive minimal INTEGER of 1..33 bytes at b[p] before {@code end}: the offset after it, or -1. */
+    private static short positiveInteger(byte[] b, short p, short end) {
+        if ((short) (p + 2) > end || b[p] != INTEGER) {
+            return -1;
+        }
+        short n = (short) (b[(short) (p + 1)] & 0xFF);
+        p = (short) (p + 2);
+        if (n == 0 || n > EC_INT_MAX || (short) (p + n) > end || b[p] < 0) {
+            return -1;
+        }
+        if (n > 1 && b[p] == 0 && b[(short) (p + 1)] >= 0) {
+            return -1; // a leading zero that is not needed for the sign
+        }
+        return (short) (p + n);
+    }
 }

@@ -103,6 +103,20 @@ final class IssuerChannel {
         Util.arrayFillNonAtomic(ram, (short) 0, RAM_LEN, (byte) 0);
     }
 
+    /**
+     * The AES-CMAC engine, lent to the subscriber-token check (one Cipher and one work space on the card): every
+     * user, this class included, starts with {@code init} and finishes within the same command.
+     */
+    AesCmac cmac() {
+        return cmac;
+    }
+
+    /** Random bytes from the card's generator (the DM server challenge). */
+    @SuppressWarnings("deprecation") // generateData is the JC 3.0.4 method (nextBytes is 3.0.5)
+    void random(byte[] out, short off, short len) {
+        rng.generateData(out, off, len);
+    }
+
     byte keyVersion() {
         return keyVersion;
     }

@@ -10,8 +10,9 @@ import javacard.framework.JCSystem;
  * "Long responses"). Used by every answer of the BCAST identity capability.
  *
  * A response is a transient head (built per command in {@link #head()}: fields, signature, public key, ...)
- * followed by an optional persistent tail (the certificate, an anchor slot), named by a small id registered at
- * install so that no array reference is stored per APDU. The pending state (lengths, tail id and offset, bytes
+ * followed by an optional persistent tail (the certificate, an anchor slot; or a {@link ResponseSource} that
+ * assembles its bytes on demand: the DM server list, the log window), named by a small id registered at install so
+ * that no array reference is stored per APDU. The pending state (lengths, tail id and offset, bytes
  * sent) is a CLEAR_ON_DESELECT short array: nothing persistent is written per APDU, and deselect or reset drop it.
  *
  * Per part: Ne from the command's Le (absent: 256); the part is min(Ne, remaining) bytes, at most 32767; if bytes
@@ -40,6 +41,11 @@ final class LongResponse {
 
     /** Registers the persistent array a tail id stands for (install time only). */
     void registerTail(byte id, byte[] src) {
+        tails[id] = src;
+    }
+
+    /** Registers the source a tail id stands for (install time only). */
+    void registerTail(byte id, ResponseSource src) {
         tails[id] = src;
     }
 
@@ -115,8 +121,23 @@ final class LongResponse {
             n = (short) (n - k);
         }
         if (n > 0) {
-            byte[] tail = (byte[]) tails[pending[P_TAIL_ID]];
-            apdu.sendBytesLong(tail, (short) (pending[P_TAIL_OFF] + sent - headLen), n);
+            Object tail = tails[pending[P_TAIL_ID]];
+            short pos = (short) (pending[P_TAIL_OFF] + sent - headLen);
+            if (tail instanceof ResponseSource) {
+                // assembled in the APDU buffer, 256 bytes at a time (jCardSim's sendBytes takes at most 258 from
+                // the buffer of an extended command; every card's buffer holds at least 261)
+                byte[] buf = apdu.getBuffer();
+                short k = n;
+                while (k > 0) {
+                    short m = k < Contract.SHORT_LE_MAX ? k : Contract.SHORT_LE_MAX;
+                    ((ResponseSource) tail).copy(pos, buf, (short) 0, m);
+                    apdu.sendBytes((short) 0, m);
+                    pos = (short) (pos + m);
+                    k = (short) (k - m);
+                }
+            } else {
+                apdu.sendBytesLong((byte[]) tail, pos, n);
+            }
             sent = (short) (sent + n);
         }
         pending[P_SENT] = sent;

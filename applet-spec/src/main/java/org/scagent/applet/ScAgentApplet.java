@@ -11,7 +11,7 @@ import javacardx.apdu.ExtendedLength;
 /**
  * The scagent applet: install, SELECT, class/instruction dispatch. The commands themselves live in
  * {@link UserPin}, {@link IssuerChannel}, {@link CardInfo}, {@link LifeCycle}, {@link ChainBuffer},
- * {@link LongResponse} and {@link BcastIdentity}. See applet-spec/SPEC.md for the command set and
+ * {@link LongResponse}, {@link BcastIdentity} and {@link DmFirmware}. See applet-spec/SPEC.md for the command set and
  * apdu/contract.toml for the wire constants.
  */
 public final class ScAgentApplet extends Applet implements ExtendedLength {
@@ -29,6 +29,7 @@ public final class ScAgentApplet extends Applet implements ExtendedLength {
     private final ChainBuffer chain;
     private final LongResponse response;
     private final BcastIdentity bcast;
+    private final DmFirmware dm;
 
     private ScAgentApplet(byte[] b, short pOff, short pLen) {
         pin = new UserPin(InstallParams.byteValue(b, pOff, pLen, Contract.INSTALL_PIN_TRY_LIMIT,
@@ -41,9 +42,13 @@ public final class ScAgentApplet extends Applet implements ExtendedLength {
         life = new LifeCycle();
         // one buffer for the chains that collect data in RAM: ECHO and SIGN CSR
         chain = new ChainBuffer(Contract.ECHO_MAX > Contract.CSR_INFO_MAX ? Contract.ECHO_MAX : Contract.CSR_INFO_MAX);
-        response = new LongResponse(BcastIdentity.HEAD_MAX, BcastIdentity.TAIL_IDS);
-        bcast = new BcastIdentity(issuer, life, chain, response);
+        response = new LongResponse(BcastIdentity.HEAD_MAX, DmFirmware.TAIL_IDS);
+        // one copy of the P-256 parameters and of the SPKI prefixes for every EC key on the card
+        P256 curve = new P256();
+        Spki spki = new Spki();
+        bcast = new BcastIdentity(issuer, life, chain, response, curve, spki);
         info = new CardInfo(b, InstallParams.find(b, pOff, pLen, Contract.INSTALL_CARD_ID), pin, issuer, life, bcast);
+        dm = new DmFirmware(issuer, pin, chain, response, bcast, info, curve, spki);
     }
 
     /**
@@ -74,6 +79,7 @@ public final class ScAgentApplet extends Applet implements ExtendedLength {
     public boolean select() {
         chain.abort();
         response.drop();
+        dm.select(); // completes an install a reset interrupted (dm-firmware.md §4 step 5)
         return true;
     }
 
@@ -82,6 +88,7 @@ public final class ScAgentApplet extends Applet implements ExtendedLength {
         issuer.close();
         chain.abort();
         response.drop();
+        dm.deselect();
     }
 
     public void process(APDU apdu) {
@@ -182,6 +189,78 @@ public final class ScAgentApplet extends Applet implements ExtendedLength {
                 bcast.readNafAnchor(apdu);
                 return;
             default:
+                processDm(apdu, ins, family, chained);
+        }
+    }
+
+    /** The DM firmware-update commands (issuer: 84; the others: 80, and 90 for the two that take chaining). */
+    private void processDm(APDU apdu, byte ins, byte family, boolean chained) {
+        switch (ins) {
+            case Contract.INS_DM_SERVER_PUT:
+                expect(family, Contract.CLA_SECURE, chained);
+                dm.admin.serverPut(apdu);
+                return;
+            case Contract.INS_DM_SERVER_DELETE:
+                expect(family, Contract.CLA_SECURE, chained);
+                dm.admin.serverDelete(apdu);
+                return;
+            case Contract.INS_DM_POLICY_SET:
+                expect(family, Contract.CLA_SECURE, chained);
+                dm.admin.policySet(apdu);
+                return;
+            case Contract.INS_FU_ORIGINATOR_PUT:
+                expect(family, Contract.CLA_SECURE, chained);
+                dm.admin.originatorPut(apdu);
+                return;
+            case Contract.INS_FU_ORIGINATOR_DELETE:
+                expect(family, Contract.CLA_SECURE, chained);
+                dm.admin.originatorDelete(apdu);
+                return;
+            case Contract.INS_FU_TOKEN_KEY_PUT:
+                expect(family, Contract.CLA_SECURE, chained);
+                dm.admin.tokenKeyPut(apdu);
+                return;
+            case Contract.INS_DM_CHECK_SERVER:
+                expect(family, Contract.CLA_PROPRIETARY, chained);
+                dm.flow.checkServer(apdu);
+                return;
+            case Contract.INS_DM_CONFIRM:
+                expect(family, Contract.CLA_PROPRIETARY, chained);
+                dm.flow.confirm(apdu);
+                return;
+            case Contract.INS_FU_VERIFY_MANIFEST:
+                expectFamily(family, Contract.CLA_PROPRIETARY);
+                dm.flow.verifyManifest(apdu, chained);
+                return;
+            case Contract.INS_FU_PACKAGE_DIGEST:
+                expect(family, Contract.CLA_PROPRIETARY, chained);
+                dm.flow.packageDigest(apdu);
+                return;
+            case Contract.INS_FU_HASH:
+                expectFamily(family, Contract.CLA_PROPRIETARY);
+                dm.flow.hash(apdu, chained);
+                return;
+            case Contract.INS_FU_REPORT:
+                expect(family, Contract.CLA_PROPRIETARY, chained);
+                dm.flow.report(apdu);
+                return;
+            case Contract.INS_LOG_AUTH_BEGIN:
+                expect(family, Contract.CLA_PROPRIETARY, chained);
+                dm.logAccess.begin(apdu);
+                return;
+            case Contract.INS_LOG_AUTH:
+                expect(family, Contract.CLA_PROPRIETARY, chained);
+                dm.logAccess.authenticate(apdu);
+                return;
+            case Contract.INS_LOG_READ:
+                expect(family, Contract.CLA_PROPRIETARY, chained);
+                dm.logAccess.read(apdu);
+                return;
+            case Contract.INS_LOG_CHECKPOINT:
+                expect(family, Contract.CLA_PROPRIETARY, chained);
+                dm.logAccess.checkpoint(apdu);
+                return;
+            default:
                 ISOException.throwIt(ISO7816.SW_INS_NOT_SUPPORTED);
         }
     }
@@ -221,12 +300,13 @@ public final class ScAgentApplet extends Applet implements ExtendedLength {
 
     /**
      * GET DATA 80 CA P1P2=tag (case 2). Unknown tag: 6A88. The BCAST identity objects that can be long (DF40,
-     * DF41, DF42, DF44) follow the long-response rule; the others the short one (SPEC.md §3).
+     * DF41, DF42, DF44) and the DM firmware ones (DF50..DF55) follow the long-response rule; the others the short
+     * one (SPEC.md §3).
      */
     private void getData(APDU apdu) {
         byte[] buf = apdu.getBuffer();
         short tag = Util.getShort(buf, ISO7816.OFFSET_P1);
-        if (bcast.getData(apdu, tag)) {
+        if (bcast.getData(apdu, tag) || dm.getData(apdu, tag)) {
             return;
         }
         short end = info.value(tag, buf, (short) 0);

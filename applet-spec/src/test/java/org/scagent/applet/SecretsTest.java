@@ -10,12 +10,14 @@ import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import javacard.security.AESKey;
 import javacard.security.ECPrivateKey;
 import javacard.security.RSAPrivateCrtKey;
 import org.junit.jupiter.api.Test;
 
 /**
- * The client private key never leaves the card (bcast-identity.md §4). After key generation (each algorithm), every
+ * The client private key never leaves the card (bcast-identity.md §4), nor do the log-signing private key and the
+ * subscriber-token key of the DM firmware-update capability (dm-firmware.md §3.4, §4.2). After key generation (each algorithm), every
  * INS 00..FF is sent with a set of P1-P2 values, plain (classes 00, 80, 84, 90) and wrapped in the issuer channel
  * (84, 04), each answer followed through its 61xx parts; no answer may contain any 16-byte window of the private
  * scalar (EC) or of a CRT part (RSA: P, Q, DP1, DQ1, PQ). The secrets are read from the key objects by reflection,
@@ -45,7 +47,9 @@ class SecretsTest {
         BcastCard b = BcastCard.ready(alg);
         assertEquals(0x9000, b.loadCert(new TestCa().issue(b.card.expectAll(0x9000, "80CADF4100"), "card", 900)));
         assertEquals(0, b.addAnchor(new TestCa().issueOther("NAF", 600)).data()[0]);
+        assertEquals(0, b.card.expect(0x9000, b.host.wrap(0x84, 0xDE, 0x00, 0x00, DmCard.TOKEN_KEY)).length);
         learn(b.card);
+        learnDm(b.card);
         // the check itself: an answer that carried a secret would be caught
         assertThrows(AssertionError.class, () -> check(new Card.Resp(Hex.cat(new byte[] {1, 2, 3}, someSecret), 0)));
         // plain: every class family, every INS, case 2 (the answer is what matters)
@@ -130,6 +134,23 @@ class SecretsTest {
             assertTrue(s.length >= 31, "secret part length " + s.length);
             for (int i = 0; i + WINDOW <= s.length; i++) {
                 windows.add(Hex.s(Arrays.copyOfRange(s, i, i + WINDOW)));
+            }
+        }
+    }
+
+    /** Adds the windows of the log key's private scalar and the subscriber-token key (these never change). */
+    private void learnDm(Card c) throws Exception {
+        Object dm = field(c.applet(), "dm");
+        byte[] buf = new byte[64];
+        ECPrivateKey logKey = (ECPrivateKey) field(field(field(dm, "logAccess"), "key"), "priv");
+        byte[] s = Arrays.copyOf(buf, logKey.getS(buf, (short) 0));
+        AESKey token = (AESKey) field(field(field(dm, "admin"), "token"), "key");
+        byte[] t = Arrays.copyOf(buf, token.getKey(buf, (short) 0));
+        assertTrue(Arrays.equals(t, DmCard.TOKEN_KEY));
+        for (byte[] secret : new byte[][] {s, t}) {
+            assertTrue(secret.length >= 16, "secret length " + secret.length);
+            for (int i = 0; i + WINDOW <= secret.length; i++) {
+                windows.add(Hex.s(Arrays.copyOfRange(secret, i, i + WINDOW)));
             }
         }
     }

@@ -9,7 +9,8 @@ import org.junit.jupiter.api.Test;
 /** SELECT (FCI) and GET DATA for every tag, Le handling. */
 class SelectAndGetDataTest {
     static final String VERSION = "00010001";     // 0.1.0, contract 1
-    static final String CAPABILITIES = "0000010F"; // PIN, ISSUER_AUTH, EXTENDED_LENGTH, CHAINING, BCAST_IDENTITY
+    // PIN, ISSUER_AUTH, EXTENDED_LENGTH, CHAINING, BCAST_IDENTITY, DM_FIRMWARE
+    static final String CAPABILITIES = "0000030F";
     static final String FCI = "6F1B" + "8409" + Card.AID_HEX + "A50E" + "DF3004" + VERSION + "DF3104" + CAPABILITIES;
 
     @Test
