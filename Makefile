@@ -92,12 +92,18 @@ demo: deps
 	@tests/demo
 
 bench: deps
-	@$(MAKE) --no-print-directory all $(BUILD)/bin/bench-apdu
+	@$(MAKE) --no-print-directory all $(BUILD)/bin/bench-apdu $(BUILD)/bin/bench-fu-hash $(BUILD)/bin/bench-dm
 	@tests/bench/run
 
 $(BUILD)/bin/bench-apdu: tests/bench/bench_apdu.c $(LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -o $@ $< $(LIB) $(LDLIBS) -lm
+$(BUILD)/bin/bench-dm: tests/bench/bench_dm.c $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -o $@ $< $(LIB) $(LDLIBS)
+$(BUILD)/bin/bench-fu-hash: tests/bench/bench_fu_hash.c $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -o $@ $< $(LIB) $(LDLIBS)
 
 cap: java
 	@tools/cap/build-cap.sh

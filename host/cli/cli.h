@@ -39,6 +39,22 @@ typedef struct cli {
     int id_on_request;       /* --id-on-request (register): send the identifier only when the server asks */
     long timeout_ms;         /* --timeout MS (register) */
     const char *imei, *firmware, *software, *manufacturer, *model, *serial; /* perso fields */
+    /* DM firmware-update control */
+    const char *manifest;    /* --manifest FILE */
+    const char *server;      /* --server ID: the delivering DM server */
+    int on_card;             /* --on-card: the card hashes the package itself */
+    const char *token;       /* --token FILE: the 16-byte subscriber token (binary or hex) */
+    int confirm;             /* --confirm: the user confirms an unauthorized server */
+    long code;               /* --code N: FUMO result code for fu report (-1: default) */
+    const char *server_key;  /* --server-key PEM: the DM server's private key (fu log) */
+    const char *card_key;    /* --card-key FILE: the card's log key as recorded by the issuer (fu log) */
+    const char *export_path; /* --export FILE: write the log export container */
+    const char *id;          /* --id ID (perso dm server) */
+    const char *key;         /* --key PEM (perso dm server / originator) */
+    const char *perms;       /* --perms fw,log,other */
+    long not_before, not_after; /* --not-before/--not-after seconds since 1970 (-1: none) */
+    int token_required, bootstrap_add; /* perso dm policy flags */
+    long long now;           /* --time N: the terminal's time to give the card (-1: the clock) */
     sca_card *card;
 } cli;
 
@@ -64,6 +80,13 @@ int cmd_id(cli *c, int argc, char **argv);
 int cmd_upgrade(cli *c, int argc, char **argv);
 int cmd_register(cli *c, int argc, char **argv);
 int cmd_perso(cli *c, int argc, char **argv);
+int cmd_dm(cli *c, int argc, char **argv);
+int cmd_fu(cli *c, int argc, char **argv);
+int cmd_perso_dm(cli *c, int argc, char **argv);
+/* The terminal's time for the card: --time, else the clock. */
+uint32_t cli_now(const cli *c);
+/* Read a P-256 key (private or public, PEM) and its uncompressed point. */
+sca_rc cli_read_key(const char *path, int want_private, EVP_PKEY **out, uint8_t point[65], sca_error *err);
 
 /* An upgrade_available_msg verification result, as JSON (new reference) or text. */
 json_t *cli_upgrade_json(const sca_upgrade_result *r);

@@ -293,5 +293,7 @@ int cmd_perso(cli *c, int argc, char **argv)
         return perso_version(c, argc, argv);
     if (strcmp(argv[0], "naf-anchor") == 0)
         return perso_anchor(c, argc, argv);
+    if (strcmp(argv[0], "dm") == 0)
+        return cmd_perso_dm(c, argc - 1, argv + 1);
     return usage_fail(c, "perso: unknown step");
 }

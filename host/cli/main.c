@@ -29,6 +29,18 @@ static const char usage[] =
     "                          issuer: raise a version (versions only go up)\n"
     "  perso naf-anchor add FILE | list | remove SLOT\n"
     "                          issuer (list: anyone): the NAF trust anchors on the card\n"
+    "  dm servers | policy     the authorized DM servers and the policy for the others\n"
+    "  dm check SERVER         is SERVER authorized for firmware updates (else: what the policy says)\n"
+    "  dm confirm SERVER       the user confirms an unauthorized server (policy permitting; PIN if it says so)\n"
+    "  fu verify PACKAGE --manifest M --server ID [--on-card] [--token F] [--confirm]\n"
+    "                          check a firmware update: server, signed manifest, package (hashed here or on the card)\n"
+    "  fu report started|installed|failed [--code N]\n"
+    "                          tell the card the outcome; installed raises the version in the BCAST identifier\n"
+    "  fu log --server-key PEM [--card-key F] [--export F]\n"
+    "                          as that DM server: authenticate, read the log and a signed checkpoint, verify them\n"
+    "  perso dm server add SLOT --id ID --key PEM --perms fw,log,other [--not-before T] [--not-after T]\n"
+    "  perso dm server remove SLOT | policy deny|warn|pin [--token-required] | originator add SLOT PEM |\n"
+    "  perso dm originator remove SLOT | token-key HEX\n"
     "\n"
     "options:\n"
     "  -r, --reader NAME       use this reader (exact name or a unique part of it); default: the first reader\n"
@@ -66,15 +78,23 @@ static const struct {
     {"upgrade", cmd_upgrade},
     {"register", cmd_register},
     {"perso", cmd_perso},
+    {"dm", cmd_dm},
+    {"fu", cmd_fu},
 };
 
 int main(int argc, char **argv)
 {
     cli c;
     memset(&c, 0, sizeof c);
+    c.code = -1;
+    c.not_before = -1;
+    c.not_after = -1;
+    c.now = -1;
     enum {
         OPT_BASIC = 256, OPT_NOSEL, OPT_PIN, OPT_NEWPIN, OPT_PINSTDIN, OPT_KEYS, OPT_TESTKEYS, OPT_SUBJECT, OPT_OUT,
-        OPT_CERT, OPT_CA, OPT_NOCERT, OPT_ONREQ, OPT_TIMEOUT, OPT_IMEI, OPT_FW, OPT_SW, OPT_MFR, OPT_MODEL, OPT_SERIAL
+        OPT_CERT, OPT_CA, OPT_NOCERT, OPT_ONREQ, OPT_TIMEOUT, OPT_IMEI, OPT_FW, OPT_SW, OPT_MFR, OPT_MODEL, OPT_SERIAL,
+        OPT_MANIFEST, OPT_SERVER, OPT_ONCARD, OPT_TOKEN, OPT_CONFIRM, OPT_CODE, OPT_SERVERKEY, OPT_CARDKEY, OPT_EXPORT,
+        OPT_ID, OPT_KEY, OPT_PERMS, OPT_NB, OPT_NA, OPT_TOKENREQ, OPT_BOOTADD, OPT_TIME
     };
     static const struct option opts[] = {
         {"reader", required_argument, NULL, 'r'}, {"basic-channel", no_argument, NULL, OPT_BASIC},
@@ -88,6 +108,15 @@ int main(int argc, char **argv)
         {"firmware", required_argument, NULL, OPT_FW}, {"software", required_argument, NULL, OPT_SW},
         {"manufacturer", required_argument, NULL, OPT_MFR}, {"model", required_argument, NULL, OPT_MODEL},
         {"serial", required_argument, NULL, OPT_SERIAL},
+        {"manifest", required_argument, NULL, OPT_MANIFEST}, {"server", required_argument, NULL, OPT_SERVER},
+        {"on-card", no_argument, NULL, OPT_ONCARD}, {"token", required_argument, NULL, OPT_TOKEN},
+        {"confirm", no_argument, NULL, OPT_CONFIRM}, {"code", required_argument, NULL, OPT_CODE},
+        {"server-key", required_argument, NULL, OPT_SERVERKEY}, {"card-key", required_argument, NULL, OPT_CARDKEY},
+        {"export", required_argument, NULL, OPT_EXPORT}, {"id", required_argument, NULL, OPT_ID},
+        {"key", required_argument, NULL, OPT_KEY}, {"perms", required_argument, NULL, OPT_PERMS},
+        {"not-before", required_argument, NULL, OPT_NB}, {"not-after", required_argument, NULL, OPT_NA},
+        {"token-required", no_argument, NULL, OPT_TOKENREQ}, {"bootstrap-add", no_argument, NULL, OPT_BOOTADD},
+        {"time", required_argument, NULL, OPT_TIME},
         {"json", no_argument, NULL, 'j'}, {"verbose", no_argument, NULL, 'v'}, {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
@@ -115,6 +144,23 @@ int main(int argc, char **argv)
         case OPT_MFR: c.manufacturer = optarg; break;
         case OPT_MODEL: c.model = optarg; break;
         case OPT_SERIAL: c.serial = optarg; break;
+        case OPT_MANIFEST: c.manifest = optarg; break;
+        case OPT_SERVER: c.server = optarg; break;
+        case OPT_ONCARD: c.on_card = 1; break;
+        case OPT_TOKEN: c.token = optarg; break;
+        case OPT_CONFIRM: c.confirm = 1; break;
+        case OPT_CODE: c.code = atol(optarg); break;
+        case OPT_SERVERKEY: c.server_key = optarg; break;
+        case OPT_CARDKEY: c.card_key = optarg; break;
+        case OPT_EXPORT: c.export_path = optarg; break;
+        case OPT_ID: c.id = optarg; break;
+        case OPT_KEY: c.key = optarg; break;
+        case OPT_PERMS: c.perms = optarg; break;
+        case OPT_NB: c.not_before = atol(optarg); break;
+        case OPT_NA: c.not_after = atol(optarg); break;
+        case OPT_TOKENREQ: c.token_required = 1; break;
+        case OPT_BOOTADD: c.bootstrap_add = 1; break;
+        case OPT_TIME: c.now = atoll(optarg); break;
         case 'j': c.json = 1; break;
         case 'v': c.verbose++; break;
         case 'h': fputs(usage, stdout); return EXIT_OK;

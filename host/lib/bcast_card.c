@@ -11,17 +11,6 @@
 #include "scagent/info.h"
 #include "scagent/issuer.h"
 
-static sca_rc plain_command(sca_card *c, const sca_apdu *a, uint8_t *out, size_t cap, size_t *len, const char *op,
-                            sca_error *err)
-{
-    sca_rc rc = sca_card_begin(c, err);
-    if (rc != SCA_OK)
-        return rc;
-    rc = sca_card_command(c, a, out, cap, len, op, err);
-    sca_card_end(c);
-    return rc;
-}
-
 sca_rc sca_bcast_get_status(sca_card *c, sca_bcast_status *st, sca_error *err)
 {
     uint8_t b[16];
@@ -107,7 +96,7 @@ sca_rc sca_bcast_get_client_id(sca_card *c, int with_cert, uint8_t *out, size_t 
     sca_apdu a = {.cla = SCA_CLA_PROPRIETARY, .ins = SCA_INS_GET_CLIENT_ID,
                   .p1 = with_cert ? SCA_GET_CLIENT_ID_P1_00 : SCA_GET_CLIENT_ID_P1_01, .le = 256,
                   .flags = SCA_APDU_RETRY_ON_RESET};
-    sca_rc rc = plain_command(c, &a, out, cap, len, "reading the BCAST_Client_ID", err);
+    sca_rc rc = sca_card_run(c, &a, out, cap, len, "reading the BCAST_Client_ID", err);
     if (rc == SCA_E_CONDITIONS)
         return sca_error_explain(err, "the card cannot sign a BCAST_Client_ID yet: it needs a client key and the "
                                       "identifier fields (scagent perso keygen, scagent perso fields)");
@@ -145,7 +134,7 @@ sca_rc sca_naf_anchor_read(sca_card *c, uint8_t slot, X509 **out, sca_error *err
                   .p2 = SCA_READ_NAF_ANCHOR_P2_00, .le = 256, .flags = SCA_APDU_RETRY_ON_RESET};
     char what[48];
     snprintf(what, sizeof what, "reading NAF anchor %u", slot);
-    sca_rc rc = plain_command(c, &a, b, SCA_NAF_ANCHOR_MAX_LEN + 64, &n, what, err);
+    sca_rc rc = sca_card_run(c, &a, b, SCA_NAF_ANCHOR_MAX_LEN + 64, &n, what, err);
     if (rc == SCA_OK)
         rc = parse_cert(b, n, out, what, err);
     free(b);
@@ -182,19 +171,6 @@ sca_rc sca_naf_anchor_stack(sca_card *c, STACK_OF(X509) **out, sca_error *err)
 
 /* --- issuer ------------------------------------------------------------------------------------------------ */
 
-static sca_rc issuer(sca_card *c, const sca_apdu *a, uint8_t *out, size_t cap, size_t *len, const char *op,
-                     sca_error *err)
-{
-    uint8_t scratch[8];
-    size_t sn;
-    if (out == NULL) {
-        out = scratch;
-        cap = sizeof scratch;
-        len = &sn;
-    }
-    return sca_issuer_command_chained(c, a, out, cap, len, op, err);
-}
-
 sca_rc sca_bcast_keygen(sca_card *c, uint8_t alg, EVP_PKEY **pub, sca_error *err)
 {
     if (alg != SCA_KEY_ALG_EC_P256 && alg != SCA_KEY_ALG_RSA_2048)
@@ -203,7 +179,7 @@ sca_rc sca_bcast_keygen(sca_card *c, uint8_t alg, EVP_PKEY **pub, sca_error *err
     size_t n;
     sca_apdu a = {.cla = SCA_CLA_SECURE, .ins = SCA_INS_GENERATE_KEY_PAIR, .p1 = alg,
                   .p2 = SCA_GENERATE_KEY_PAIR_P2_00, .le = 256};
-    sca_rc rc = issuer(c, &a, b, sizeof b, &n, "generating the BCAST client key pair", err);
+    sca_rc rc = sca_issuer_command_chained(c, &a, b, sizeof b, &n, "generating the BCAST client key pair", err);
     if (rc != SCA_OK || pub == NULL)
         return rc;
     const uint8_t *p = b;
@@ -220,7 +196,7 @@ sca_rc sca_bcast_put_fields(sca_card *c, const uint8_t fields[19], sca_error *er
 {
     sca_apdu a = {.cla = SCA_CLA_SECURE, .ins = SCA_INS_PUT_DATA, .p1 = SCA_TAG_BCAST_FIELDS >> 8,
                   .p2 = SCA_TAG_BCAST_FIELDS & 0xFF, .data = fields, .lc = SCA_BCAST_FIELDS_LEN};
-    sca_rc rc = issuer(c, &a, NULL, 0, NULL, "writing the BCAST identifier fields", err);
+    sca_rc rc = sca_issuer_command_chained(c, &a, NULL, 0, NULL, "writing the BCAST identifier fields", err);
     if (rc == SCA_E_CONDITIONS)
         return sca_error_explain(err, "the card is personalized: its identifier fields are fixed (only the "
                                       "versions can be raised, with 'scagent perso version')");
@@ -249,7 +225,7 @@ sca_rc sca_bcast_load_certificate(sca_card *c, X509 *cert, sca_error *err)
     }
     sca_apdu a = {.cla = SCA_CLA_SECURE, .ins = SCA_INS_PUT_DATA, .p1 = SCA_TAG_BCAST_CERTIFICATE >> 8,
                   .p2 = SCA_TAG_BCAST_CERTIFICATE & 0xFF, .data = der, .lc = (size_t)n};
-    rc = issuer(c, &a, NULL, 0, NULL, "loading the client certificate", err);
+    rc = sca_issuer_command_chained(c, &a, NULL, 0, NULL, "loading the client certificate", err);
     OPENSSL_free(der);
     return rc;
 }
@@ -275,7 +251,7 @@ sca_rc sca_bcast_raise_version(sca_card *c, sca_bcast_version which, uint16_t va
         uint8_t v[2] = {(uint8_t)(value >> 8), (uint8_t)value};
         sca_apdu a = {.cla = SCA_CLA_SECURE, .ins = SCA_INS_RAISE_VERSION, .p1 = (uint8_t)which,
                       .p2 = SCA_RAISE_VERSION_P2_00, .data = v, .lc = 2};
-        rc = issuer(c, &a, NULL, 0, NULL, "raising the version", err);
+        rc = sca_issuer_command_chained(c, &a, NULL, 0, NULL, "raising the version", err);
     }
     sca_card_end(c);
     return rc;
@@ -296,7 +272,7 @@ sca_rc sca_naf_anchor_add(sca_card *c, X509 *anchor, uint8_t *slot, sca_error *e
     size_t rn = 0;
     sca_apdu a = {.cla = SCA_CLA_SECURE, .ins = SCA_INS_NAF_ANCHOR_ADD, .p1 = SCA_NAF_ANCHOR_ADD_P1_00,
                   .p2 = SCA_NAF_ANCHOR_ADD_P2_00, .data = der, .lc = (size_t)n, .le = 1};
-    sca_rc rc = issuer(c, &a, r, sizeof r, &rn, "adding a NAF trust anchor", err);
+    sca_rc rc = sca_issuer_command_chained(c, &a, r, sizeof r, &rn, "adding a NAF trust anchor", err);
     OPENSSL_free(der);
     if (rc == SCA_E_CARD && err != NULL && err->sw == SCA_SW_NOT_ENOUGH_MEMORY)
         return sca_error_explain(err, "all %d NAF anchor slots are in use; remove one first", SCA_NAF_ANCHORS);
@@ -311,7 +287,7 @@ sca_rc sca_naf_anchor_remove(sca_card *c, uint8_t slot, sca_error *err)
 {
     sca_apdu a = {.cla = SCA_CLA_SECURE, .ins = SCA_INS_NAF_ANCHOR_REMOVE, .p1 = slot,
                   .p2 = SCA_NAF_ANCHOR_REMOVE_P2_00};
-    sca_rc rc = issuer(c, &a, NULL, 0, NULL, "removing a NAF trust anchor", err);
+    sca_rc rc = sca_issuer_command_chained(c, &a, NULL, 0, NULL, "removing a NAF trust anchor", err);
     if (rc == SCA_E_NOT_FOUND)
         return sca_error_explain(err, "NAF anchor slot %u is empty", slot);
     return rc;

@@ -220,6 +220,33 @@ sca_rc sca_card_command(sca_card *c, const sca_apdu *a, uint8_t *resp, size_t ca
     return SCA_OK;
 }
 
+size_t sca_card_max_data(const sca_card *c)
+{
+    int t0 = c->tr->protocol == 0;
+    if (t0 || !(c->caps & SCA_CAP_EXTENDED_LENGTH) || c->tr->max_apdu_data <= 255)
+        return 255;
+    return c->tr->max_apdu_data;
+}
+
+sca_rc sca_card_run(sca_card *c, const sca_apdu *a, uint8_t *resp, size_t cap, size_t *resp_len,
+                    const char *operation, sca_error *err)
+{
+    uint8_t scratch[8];
+    size_t n;
+    if (resp == NULL) {
+        resp = scratch;
+        cap = sizeof scratch;
+    }
+    if (resp_len == NULL)
+        resp_len = &n;
+    sca_rc rc = sca_card_begin(c, err);
+    if (rc != SCA_OK)
+        return rc;
+    rc = sca_card_command(c, a, resp, cap, resp_len, operation, err);
+    sca_card_end(c);
+    return rc;
+}
+
 sca_rc sca_card_attach(sca_transport *tr, const sca_open_opts *opts, sca_card **out, sca_error *err)
 {
     sca_card *c = calloc(1, sizeof *c);

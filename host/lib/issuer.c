@@ -176,6 +176,14 @@ sca_rc sca_issuer_command_chained(sca_card *c, const sca_apdu *plain, uint8_t *r
                                   const char *op, sca_error *err)
 {
     enum { PART = 239 };
+    uint8_t scratch[8];
+    size_t scratch_len;
+    if (resp == NULL) {
+        resp = scratch;
+        cap = sizeof scratch;
+    }
+    if (resp_len == NULL)
+        resp_len = &scratch_len;
     sca_rc rc = sca_card_begin(c, err);
     if (rc != SCA_OK)
         return rc;

@@ -44,6 +44,13 @@ sca_rc sca_card_transceive(sca_card *c, const sca_apdu *a, uint8_t *resp, size_t
 sca_rc sca_card_command(sca_card *c, const sca_apdu *a, uint8_t *resp, size_t cap, size_t *resp_len,
                         const char *operation, sca_error *err);
 
+/* sca_card_command as one operation of its own (inside its own transaction). `resp` may be NULL for commands
+ * that answer no data (a few bytes of answer are then discarded), `resp_len` may be NULL. */
+sca_rc sca_card_run(sca_card *c, const sca_apdu *a, uint8_t *resp, size_t cap, size_t *resp_len,
+                    const char *operation, sca_error *err);
+/* The largest command data field one APDU can carry to this card through this reader (255 without extended
+ * length, e.g. on T=0). */
+size_t sca_card_max_data(const sca_card *c);
 const char *sca_card_reader(const sca_card *c);
 int sca_card_protocol(const sca_card *c);
 const uint8_t *sca_card_atr(const sca_card *c, size_t *len);

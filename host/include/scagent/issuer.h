@@ -45,7 +45,8 @@ sca_rc sca_issuer_command(sca_card *c, const sca_apdu *plain, uint8_t *resp, siz
                           const char *op, sca_error *err);
 
 /* Send a command whose data may exceed one wrapped APDU: command chaining (CLA b5) with each part wrapped on its
- * own (at most 239 bytes each); only the last part carries Le and gets the answer. */
+ * own (at most 239 bytes each); only the last part carries Le and gets the answer. `resp` and `resp_len` may be
+ * NULL for commands that answer no data. */
 sca_rc sca_issuer_command_chained(sca_card *c, const sca_apdu *plain, uint8_t *resp, size_t cap, size_t *resp_len,
                                   const char *op, sca_error *err);
 

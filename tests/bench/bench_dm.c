@@ -1,0 +1,198 @@
+/* DM firmware-update control on the emulated card, in one run:
+ *   - on-card package hashing (FU_HASH through libscagent) in bytes per second, against the raw APDU transport
+ *     limit: the same number of APDUs of the same size sent with a minimal SCardTransmit loop;
+ *   - APDUs per server check and per log append, counted at the transport.
+ * The card must be fresh (life cycle SELECTABLE): the benchmark personalizes it with the test issuer keys. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <openssl/core_names.h>
+#include <openssl/evp.h>
+#include <openssl/rand.h>
+#include <winscard.h>
+
+#include "sca_contract.h"
+#include "scagent/scagent.h"
+
+static double now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static void die(const char *what, const sca_error *err)
+{
+    fprintf(stderr, "bench-dm: %s: %s\n", what, err ? err->msg : "failed");
+    exit(1);
+}
+
+/* A transport that counts the APDUs it carries, in front of the PC/SC one. */
+typedef struct counting {
+    sca_transport base;
+    sca_transport *inner;
+    unsigned long apdus;
+} counting;
+
+static sca_rc c_transmit(sca_transport *t, const uint8_t *cmd, size_t n, uint8_t *r, size_t *rn, sca_error *err)
+{
+    counting *c = (counting *)t;
+    c->apdus++;
+    return c->inner->ops->transmit(c->inner, cmd, n, r, rn, err);
+}
+static sca_rc c_begin(sca_transport *t, sca_error *err)
+{
+    counting *c = (counting *)t;
+    return c->inner->ops->begin(c->inner, err);
+}
+static void c_end(sca_transport *t)
+{
+    counting *c = (counting *)t;
+    c->inner->ops->end(c->inner);
+}
+static void c_close(sca_transport *t)
+{
+    counting *c = (counting *)t;
+    c->inner->ops->close(c->inner);
+    free(c);
+}
+static const struct sca_transport_ops counting_ops = {c_transmit, c_begin, c_end, c_close};
+
+/* Raw transport limit: `n` APDUs of `size` data bytes (an instruction the applet refuses at once, so the cost is
+ * the transport's), on the basic channel of a fresh connection. Returns bytes per second. */
+static double raw_limit(const char *reader, size_t size, int n)
+{
+    SCARDCONTEXT ctx;
+    SCARDHANDLE h;
+    DWORD proto;
+    if (SCardEstablishContext(SCARD_SCOPE_SYSTEM, NULL, NULL, &ctx) != SCARD_S_SUCCESS ||
+        SCardConnect(ctx, reader, SCARD_SHARE_SHARED, SCARD_PROTOCOL_T0 | SCARD_PROTOCOL_T1, &h, &proto) !=
+            SCARD_S_SUCCESS)
+        die("raw connect", NULL);
+    const SCARD_IO_REQUEST *pci = proto == SCARD_PROTOCOL_T0 ? SCARD_PCI_T0 : SCARD_PCI_T1;
+    uint8_t sel[5 + SCA_APPLET_AID_LEN] = {0x00, 0xA4, 0x04, 0x00, SCA_APPLET_AID_LEN}, aid[] = SCA_APPLET_AID;
+    memcpy(sel + 5, aid, sizeof aid);
+    uint8_t *apdu = malloc(7 + size), r[300];
+    DWORD rl = sizeof r, len;
+    SCardTransmit(h, pci, sel, sizeof sel, NULL, r, &rl);
+    apdu[0] = 0x80, apdu[1] = 0x42, apdu[2] = 0, apdu[3] = 0;
+    if (size <= 255) {
+        apdu[4] = (uint8_t)size;
+        len = (DWORD)(5 + size);
+    } else {
+        apdu[4] = 0, apdu[5] = (uint8_t)(size >> 8), apdu[6] = (uint8_t)size;
+        len = (DWORD)(7 + size);
+    }
+    memset(apdu + (size <= 255 ? 5 : 7), 0xA5, size);
+    for (int i = 0; i < n / 4; i++) { /* warm up */
+        rl = sizeof r;
+        SCardTransmit(h, pci, apdu, len, NULL, r, &rl);
+    }
+    double t0 = now_s();
+    for (int i = 0; i < n; i++) {
+        rl = sizeof r;
+        SCardTransmit(h, pci, apdu, len, NULL, r, &rl);
+    }
+    double dt = now_s() - t0;
+    /* reset, so the applet is no longer selected on the basic channel when libscagent opens its own channel */
+    SCardDisconnect(h, SCARD_RESET_CARD);
+    SCardReleaseContext(ctx);
+    free(apdu);
+    return (double)size * n / dt;
+}
+
+int main(int argc, char **argv)
+{
+    const char *reader = argc > 1 ? argv[1] : "Virtual PCD 00 00";
+    size_t pkg_size = argc > 2 ? (size_t)atol(argv[2]) : 512 * 1024;
+    sca_error err;
+
+    /* the library side: a counting transport under a card session */
+    sca_transport *pc;
+    if (sca_pcsc_open(reader, &pc, &err) != SCA_OK)
+        die("open", &err);
+    counting *cnt = calloc(1, sizeof *cnt);
+    cnt->base = *pc;
+    cnt->base.ops = &counting_ops;
+    cnt->inner = pc;
+    sca_card *card;
+    if (sca_card_attach(&cnt->base, NULL, &card, &err) != SCA_OK)
+        die("attach", &err);
+    size_t chunk = sca_card_max_data(card) > 4096 ? 4096 : sca_card_max_data(card);
+
+    /* personalize: fields, a DM server, an originator */
+    sca_issuer_keys k;
+    sca_issuer_test_keys(&k);
+    EVP_PKEY *orig = EVP_PKEY_Q_keygen(NULL, NULL, "EC", "P-256"), *srv = EVP_PKEY_Q_keygen(NULL, NULL, "EC", "P-256");
+    uint8_t opub[65], fields[19];
+    size_t plen;
+    EVP_PKEY_get_octet_string_param(orig, OSSL_PKEY_PARAM_ENCODED_PUBLIC_KEY, opub, 65, &plen);
+    sca_bcast_fields f = {.imei = "490154203237518", .fw_version = 1, .manufacturer = 7, .model = 9, .serial = 1,
+                          .sw_version = 1};
+    sca_dm_server s = {.slot = 0, .perms = SCA_DM_PERM_FW_UPDATE | SCA_DM_PERM_READ_LOG, .not_after = 0xFFFFFFFFu,
+                       .id = "bench.dm.test"};
+    EVP_PKEY_get_octet_string_param(srv, OSSL_PKEY_PARAM_ENCODED_PUBLIC_KEY, s.pub, 65, &plen);
+    if (sca_bcast_fields_encode(&f, fields, &err) != SCA_OK || sca_issuer_open(card, &k, &err) != SCA_OK ||
+        sca_bcast_put_fields(card, fields, &err) != SCA_OK || sca_dm_server_put(card, &s, &err) != SCA_OK ||
+        sca_fu_originator_put(card, 0, opub, &err) != SCA_OK)
+        die("personalize (a fresh emulated card is needed)", &err);
+
+    /* APDUs per server check and per log append (a user confirmation is one record) */
+    unsigned long a0 = cnt->apdus;
+    sca_dm_check_result chk;
+    if (sca_dm_check(card, (uint32_t)time(NULL), "unlisted.dm.test", &chk, &err) != SCA_OK)
+        die("check", &err);
+    unsigned long check_apdus = cnt->apdus - a0;
+    a0 = cnt->apdus;
+    if (sca_dm_confirm(card, "unlisted.dm.test", &err) != SCA_OK)
+        die("confirm", &err);
+    unsigned long append_apdus = cnt->apdus - a0;
+
+    /* the package and its manifest */
+    char path[] = "/tmp/bench-dm-XXXXXX";
+    int fd = mkstemp(path);
+    uint8_t *pkg = malloc(pkg_size), digest[32];
+    RAND_bytes(pkg, (int)pkg_size);
+    if (fd < 0 || write(fd, pkg, pkg_size) != (ssize_t)pkg_size)
+        die("temp file", NULL);
+    close(fd);
+    EVP_Digest(pkg, pkg_size, digest, NULL, EVP_sha256(), NULL);
+    sca_fu_manifest m = {.size = pkg_size, .kind = SCA_FU_KIND_FIRMWARE, .manufacturer = 7, .model = 9,
+                         .from_min = 1, .from_max = 1, .to = 2, .seq = 1, .originator = 0};
+    memcpy(m.sha256, digest, 32);
+    memcpy(m.server_id, s.id, strlen(s.id));
+    m.server_id_len = strlen(s.id);
+    uint8_t *mbuf;
+    size_t mlen;
+    sca_fu_summary sum;
+    if (sca_fu_manifest_build(&m, orig, &mbuf, &mlen, &err) != SCA_OK ||
+        sca_dm_check(card, (uint32_t)time(NULL), s.id, &chk, &err) != SCA_OK ||
+        sca_fu_verify_manifest(card, mbuf, mlen, NULL, &sum, &err) != SCA_OK)
+        die("manifest", &err);
+    a0 = cnt->apdus;
+    double t0 = now_s();
+    if (sca_fu_hash_on_card(card, path, pkg_size, chunk, NULL, NULL, &err) != SCA_OK)
+        die("hash on card", &err);
+    double dt = now_s() - t0;
+    unsigned long hash_apdus = cnt->apdus - a0;
+    double lib_bps = (double)pkg_size / dt;
+    sca_card_close(card);
+    unlink(path);
+
+    double raw_bps = raw_limit(reader, chunk, (int)hash_apdus);
+    printf("on-card hashing: %zu bytes in %lu APDUs of %zu bytes: %.0f B/s; raw transport %.0f B/s\n", pkg_size,
+           hash_apdus, chunk, lib_bps, raw_bps);
+    printf("BENCH dm_check_apdus value=%lu baseline=1 ratio=%.3f unit=apdus\n", check_apdus, (double)check_apdus);
+    printf("BENCH dm_log_append_apdus value=%lu baseline=1 ratio=%.3f unit=apdus\n", append_apdus,
+           (double)append_apdus);
+    printf("BENCH fu_hash_on_card value=%.0f baseline=%.0f ratio=%.3f unit=B/s\n", lib_bps, raw_bps,
+           lib_bps / raw_bps);
+    free(pkg);
+    free(mbuf);
+    EVP_PKEY_free(orig);
+    EVP_PKEY_free(srv);
+    return 0;
+}
