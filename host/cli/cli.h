@@ -49,6 +49,7 @@ typedef struct cli {
     const char *server_key;  /* --server-key PEM: the DM server's private key (fu log) */
     const char *card_key;    /* --card-key FILE: the card's log key as recorded by the issuer (fu log) */
     const char *export_path; /* --export FILE: write the log export container */
+    const char *dm_server;   /* --dm-server URL: relay fu log for a remote DM server (tools/dm-sim) */
     const char *id;          /* --id ID (perso dm server) */
     const char *key;         /* --key PEM (perso dm server / originator) */
     const char *perms;       /* --perms fw,log,other */

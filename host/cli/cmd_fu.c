@@ -211,9 +211,40 @@ static json_t *record_json(const sca_fu_log_record *r)
     return o;
 }
 
+/* The terminal relays for a remote DM server, which holds its key and verifies the export itself. */
+static int fu_log_remote(cli *c)
+{
+    sca_error err;
+    json_t *res = NULL;
+    if (c->server == NULL) {
+        sca_error_set(&err, SCA_E_INVALID_ARG, "fu log --dm-server URL needs --server ID (the server's id on the "
+                                               "card's list)");
+        return cli_fail(c, &err);
+    }
+    if (cli_open(c, &err) != SCA_OK || sca_dm_remote_log(c->card, c->dm_server, c->server, &res, &err) != SCA_OK)
+        return cli_fail(c, &err);
+    int verified = json_is_true(json_object_get(res, "verified"));
+    if (c->json) {
+        json_object_set_new(res, "ok", json_boolean(verified));
+        cli_json(res);
+    } else {
+        const char *reason = json_string_value(json_object_get(res, "reason"));
+        if (verified)
+            printf("the DM server verified the log: %lld records written, %lld dropped by the ring\n",
+                   (long long)json_integer_value(json_object_get(res, "count")),
+                   (long long)json_integer_value(json_object_get(res, "dropped")));
+        else
+            printf("the DM server did NOT verify the log: %s\n", reason ? reason : "no reason given");
+        json_decref(res);
+    }
+    return verified ? EXIT_OK : EXIT_BAD_DATA;
+}
+
 static int fu_log(cli *c)
 {
     sca_error err;
+    if (c->dm_server != NULL)
+        return fu_log_remote(c);
     if (c->server_key == NULL) {
         sca_error_set(&err, SCA_E_INVALID_ARG, "usage: scagent fu log --server-key PEM [--card-key FILE] "
                                                "[--export FILE]");

@@ -38,6 +38,8 @@ static const char usage[] =
     "                          tell the card the outcome; installed raises the version in the BCAST identifier\n"
     "  fu log --server-key PEM [--card-key F] [--export F]\n"
     "                          as that DM server: authenticate, read the log and a signed checkpoint, verify them\n"
+    "  fu log --dm-server URL --server ID\n"
+    "                          relay for a remote DM server (tools/dm-sim): it signs the challenge and verifies\n"
     "  perso dm server add SLOT --id ID --key PEM --perms fw,log,other [--not-before T] [--not-after T]\n"
     "  perso dm server remove SLOT | policy deny|warn|pin [--token-required] | originator add SLOT PEM |\n"
     "  perso dm originator remove SLOT | token-key HEX\n"
@@ -94,7 +96,7 @@ int main(int argc, char **argv)
         OPT_BASIC = 256, OPT_NOSEL, OPT_PIN, OPT_NEWPIN, OPT_PINSTDIN, OPT_KEYS, OPT_TESTKEYS, OPT_SUBJECT, OPT_OUT,
         OPT_CERT, OPT_CA, OPT_NOCERT, OPT_ONREQ, OPT_TIMEOUT, OPT_IMEI, OPT_FW, OPT_SW, OPT_MFR, OPT_MODEL, OPT_SERIAL,
         OPT_MANIFEST, OPT_SERVER, OPT_ONCARD, OPT_TOKEN, OPT_CONFIRM, OPT_CODE, OPT_SERVERKEY, OPT_CARDKEY, OPT_EXPORT,
-        OPT_ID, OPT_KEY, OPT_PERMS, OPT_NB, OPT_NA, OPT_TOKENREQ, OPT_BOOTADD, OPT_TIME
+        OPT_ID, OPT_KEY, OPT_PERMS, OPT_NB, OPT_NA, OPT_TOKENREQ, OPT_BOOTADD, OPT_TIME, OPT_DMSERVER
     };
     static const struct option opts[] = {
         {"reader", required_argument, NULL, 'r'}, {"basic-channel", no_argument, NULL, OPT_BASIC},
@@ -116,7 +118,7 @@ int main(int argc, char **argv)
         {"key", required_argument, NULL, OPT_KEY}, {"perms", required_argument, NULL, OPT_PERMS},
         {"not-before", required_argument, NULL, OPT_NB}, {"not-after", required_argument, NULL, OPT_NA},
         {"token-required", no_argument, NULL, OPT_TOKENREQ}, {"bootstrap-add", no_argument, NULL, OPT_BOOTADD},
-        {"time", required_argument, NULL, OPT_TIME},
+        {"time", required_argument, NULL, OPT_TIME}, {"dm-server", required_argument, NULL, OPT_DMSERVER},
         {"json", no_argument, NULL, 'j'}, {"verbose", no_argument, NULL, 'v'}, {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
@@ -161,6 +163,7 @@ int main(int argc, char **argv)
         case OPT_TOKENREQ: c.token_required = 1; break;
         case OPT_BOOTADD: c.bootstrap_add = 1; break;
         case OPT_TIME: c.now = atoll(optarg); break;
+        case OPT_DMSERVER: c.dm_server = optarg; break;
         case 'j': c.json = 1; break;
         case 'v': c.verbose++; break;
         case 'h': fputs(usage, stdout); return EXIT_OK;

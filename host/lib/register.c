@@ -7,21 +7,16 @@
 
 #include <curl/curl.h>
 #include <openssl/evp.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "http_init.h"
 #include "register_int.h"
 #include "scagent/log.h"
 
 #define DEFAULT_TIMEOUT_MS 30000L
 #define CONNECT_TIMEOUT_MS 10000L
-
-static pthread_once_t curl_once = PTHREAD_ONCE_INIT;
-static CURLcode curl_init_rc = CURLE_FAILED_INIT;
-
-static void curl_init(void) { curl_init_rc = curl_global_init(CURL_GLOBAL_DEFAULT); }
 
 char *sca_register_ua_header(const uint8_t *id, size_t len)
 {
@@ -322,10 +317,9 @@ sca_rc sca_register(const sca_register_opts *o, sca_register_result *r, sca_erro
     sca_rc rc = check_opts(o, err);
     if (rc != SCA_OK)
         return rc;
-    pthread_once(&curl_once, curl_init);
-    if (curl_init_rc != CURLE_OK)
-        return sca_error_set(err, SCA_E_INTERNAL, "registration: libcurl initialization failed: %s",
-                             curl_easy_strerror(curl_init_rc));
+    rc = sca_http_init("registration", err);
+    if (rc != SCA_OK)
+        return rc;
     long timeout_ms = o->timeout_ms > 0 ? o->timeout_ms : DEFAULT_TIMEOUT_MS;
     char *ua = NULL;
     if (o->id_len > 0 && (ua = sca_register_ua_header(o->client_id, o->id_len)) == NULL)

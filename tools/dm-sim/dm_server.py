@@ -228,7 +228,7 @@ class Handler(BaseHTTPRequestHandler):
         try:
             self.send_json(status, answer, close)
         except OSError as e:
-            dm.log({"time": rec["time"], "send_error": str(e), "path": self.path})
+            dm.log({"time": rec["time"], "status": status, "send_error": str(e), "path": self.path})
 
     do_POST = do_GET = do_PUT = do_DELETE = handle_any
 

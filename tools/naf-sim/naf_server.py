@@ -230,7 +230,7 @@ class Handler(BaseHTTPRequestHandler):
         try:
             self.send_reply(reply, close)
         except OSError as e:
-            naf.log({"time": rec["time"], "send_error": str(e), "path": self.path})
+            naf.log({"time": rec["time"], "status": reply.status, "send_error": str(e), "path": self.path})
 
 
 class Server(ThreadingHTTPServer):

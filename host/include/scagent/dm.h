@@ -7,6 +7,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <jansson.h>
 #include <openssl/evp.h>
 
 #include "scagent/card.h"
@@ -72,6 +73,11 @@ sca_rc sca_dm_log_auth(sca_card *c, uint8_t slot, sca_dm_signer sign, void *ctx,
  * the container tools/dm-sim reads. Caller frees *out. */
 sca_rc sca_dm_log_export(sca_card *c, const uint8_t *nonce, size_t nonce_len, uint8_t **out, size_t *len,
                          sca_error *err);
+
+/* The same for a remote DM server (tools/dm-sim's HTTP interface at `url`): the server gives the nonce, signs
+ * the challenge for `server_id` (its id on the card's list) and verifies the export; `*result` is its verdict
+ * ({"verified": bool, "reason", "count", "dropped", "records": [...]}). The terminal only relays. */
+sca_rc sca_dm_remote_log(sca_card *c, const char *url, const char *server_id, json_t **result, sca_error *err);
 
 /* --- issuer (secure channel open) ------------------------------------------------------------------------ */
 sca_rc sca_dm_server_put(sca_card *c, const sca_dm_server *s, sca_error *err);
