@@ -28,7 +28,7 @@ UNIT_SRC := $(wildcard tests/unit/test_*.c)
 UNIT_BIN := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
 UNIT_SUP := $(filter-out tests/unit/test_%.c,$(wildcard tests/unit/*.c))
 
-.PHONY: all gen host java test unit demo bench cap fuzz deps clean check-contract test-asan
+.PHONY: all gen host java test unit demo bench cap fuzz deps clean check-contract test-asan print-pkgs
 .DELETE_ON_ERROR:
 
 all: host java
@@ -110,6 +110,10 @@ cap: java
 
 fuzz: deps gen
 	@tests/fuzz/run
+
+# The pkg-config packages of libscagent, for scripts that build against it (tests/fuzz/run).
+print-pkgs:
+	@echo $(PKGS)
 
 check-contract: gen java
 	python3 apdu/gen.py --check $(GEN)/c/sca_contract.h $(GEN)/c/sca_contract.c \

@@ -128,9 +128,16 @@ static int fu_verify(cli *c, const char *package)
     if (rc == SCA_OK && c->on_card) {
         rc = sca_fu_hash_on_card(c->card, package, v.m.size, 0, c->json ? NULL : progress_bar, NULL, &err);
     } else if (rc == SCA_OK) {
-        /* whatever the file holds is hashed: the card compares digest and size with the manifest and logs a
-         * mismatch, so a truncated or extended package is recorded, not only refused here */
-        rc = sca_fu_hash_file(package, SCA_FU_SIZE_ANY, c->json ? NULL : progress_bar, NULL, digest, &size, &err);
+        /* Read exactly the size the signed manifest promises, never more (an endless package cannot keep us
+         * reading). A shorter or longer file is reported to the card as a failed update (FUMO 402, corrupted
+         * package), so the card logs it; a file of the right size goes to the card's digest comparison. */
+        rc = sca_fu_hash_file(package, v.m.size, c->json ? NULL : progress_bar, NULL, digest, &size, &err);
+        if (rc == SCA_E_PARSE) {
+            sca_error ignored;
+            sca_fu_report(c->card, SCA_FU_REPORT_P1_04, cli_now(c), 402, &ignored);
+            err.rc = rc = SCA_E_CRYPTO;
+            sca_error_prefix(&err, "the package does not match the manifest; the card logged the failure");
+        }
         if (rc == SCA_OK)
             rc = sca_fu_package_digest(c->card, digest, size, &err);
     }
