@@ -5,7 +5,7 @@ BUILD    ?= build
 GEN      := build/gen
 CC       ?= cc
 SAN      ?=
-PKGS     := libpcsclite libcrypto jansson libcurl
+PKGS     := libpcsclite libcrypto jansson libcurl libwbxml2
 CFLAGS_BASE := -std=c11 -Wall -Wextra -Werror -Wshadow -Wformat=2 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE \
                -g -I host/include -I $(GEN)/c $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 ifeq ($(SAN),1)

@@ -56,6 +56,12 @@ typedef struct cli {
     long not_before, not_after; /* --not-before/--not-after seconds since 1970 (-1: none) */
     int token_required, bootstrap_add; /* perso dm policy flags */
     long long now;           /* --time N: the terminal's time to give the card (-1: the clock) */
+    /* DM bootstrap verification (dm bootstrap verify) */
+    const char *content_type; /* --content-type VALUE: the message's Content-Type header */
+    const char *imsi;         /* --imsi DIGITS: the network secret as the IMSI */
+    const char *esn;          /* --esn HEX: the network secret as the ESN (8 hex digits) */
+    const char *key_hex;      /* --key-hex HEX: the network secret as bytes (Ks_NAF for the GBA methods) */
+    int wsp;                  /* --wsp: FILE is a raw WAP push PDU */
     sca_card *card;
 } cli;
 
@@ -84,6 +90,7 @@ int cmd_perso(cli *c, int argc, char **argv);
 int cmd_dm(cli *c, int argc, char **argv);
 int cmd_fu(cli *c, int argc, char **argv);
 int cmd_perso_dm(cli *c, int argc, char **argv);
+int cmd_dm_bootstrap(cli *c, int argc, char **argv);
 /* The terminal's time for the card: --time, else the clock. */
 uint32_t cli_now(const cli *c);
 /* Read a P-256 key (private or public, PEM) and its uncompressed point. */

@@ -147,6 +147,9 @@ int cmd_dm(cli *c, int argc, char **argv)
         return dm_check(c, argv[1], 0);
     if (argc >= 2 && strcmp(argv[0], "confirm") == 0)
         return dm_check(c, argv[1], 1);
-    sca_error_set(&err, SCA_E_INVALID_ARG, "usage: scagent dm servers | policy | check SERVER | confirm SERVER");
+    if (argc >= 1 && strcmp(argv[0], "bootstrap") == 0)
+        return cmd_dm_bootstrap(c, argc - 1, argv + 1);
+    sca_error_set(&err, SCA_E_INVALID_ARG,
+                  "usage: scagent dm servers | policy | check SERVER | confirm SERVER | bootstrap verify FILE");
     return cli_fail(c, &err);
 }

@@ -32,6 +32,11 @@ static const char usage[] =
     "  dm servers | policy     the authorized DM servers and the policy for the others\n"
     "  dm check SERVER         is SERVER authorized for firmware updates (else: what the policy says)\n"
     "  dm confirm SERVER       the user confirms an unauthorized server (policy permitting; PIN if it says so)\n"
+    "  dm bootstrap verify FILE --content-type VALUE | --wsp\n"
+    "                          check an OMA DM bootstrap message offline (HMAC-SHA1 per its SEC), then print the\n"
+    "                          WBXML as XML; FILE is the WBXML body, or with --wsp a raw WAP push PDU; the key:\n"
+    "                          --imsi DIGITS | --esn HEX | --key-hex HEX (NETWORKID; Ks_NAF for the _GBA ones),\n"
+    "                          --pin PIN (USERPIN), both for USERPIN_NETWORKID(_GBA)\n"
     "  fu verify PACKAGE --manifest M --server ID [--on-card] [--token F] [--confirm]\n"
     "                          check a firmware update: server, signed manifest, package (hashed here or on the card)\n"
     "  fu report started|installed|failed [--code N]\n"
@@ -64,8 +69,8 @@ static const char usage[] =
     "  1 other card or host error      6 wrong PIN\n"
     "  2 bad command line              7 PIN blocked\n"
     "  3 no PC/SC service/reader/card  8 access denied (PIN, issuer, life-cycle state)\n"
-    "  4 card removed or reset         9 malformed data, protocol or crypto failure (a signature that does\n"
-    "                                    not verify, an upgrade message for another client)\n"
+    "  4 card removed or reset         9 malformed data, protocol or crypto failure (a signature or bootstrap\n"
+    "                                    MAC that does not verify, an upgrade message for another client)\n"
     "  10 (register) the server refused the registration, or requires a critical upgrade first\n";
 
 static const struct {
@@ -96,7 +101,8 @@ int main(int argc, char **argv)
         OPT_BASIC = 256, OPT_NOSEL, OPT_PIN, OPT_NEWPIN, OPT_PINSTDIN, OPT_KEYS, OPT_TESTKEYS, OPT_SUBJECT, OPT_OUT,
         OPT_CERT, OPT_CA, OPT_NOCERT, OPT_ONREQ, OPT_TIMEOUT, OPT_IMEI, OPT_FW, OPT_SW, OPT_MFR, OPT_MODEL, OPT_SERIAL,
         OPT_MANIFEST, OPT_SERVER, OPT_ONCARD, OPT_TOKEN, OPT_CONFIRM, OPT_CODE, OPT_SERVERKEY, OPT_CARDKEY, OPT_EXPORT,
-        OPT_ID, OPT_KEY, OPT_PERMS, OPT_NB, OPT_NA, OPT_TOKENREQ, OPT_BOOTADD, OPT_TIME, OPT_DMSERVER
+        OPT_ID, OPT_KEY, OPT_PERMS, OPT_NB, OPT_NA, OPT_TOKENREQ, OPT_BOOTADD, OPT_TIME, OPT_DMSERVER,
+        OPT_CTYPE, OPT_IMSI, OPT_ESN, OPT_KEYHEX, OPT_WSP
     };
     static const struct option opts[] = {
         {"reader", required_argument, NULL, 'r'}, {"basic-channel", no_argument, NULL, OPT_BASIC},
@@ -119,6 +125,9 @@ int main(int argc, char **argv)
         {"not-before", required_argument, NULL, OPT_NB}, {"not-after", required_argument, NULL, OPT_NA},
         {"token-required", no_argument, NULL, OPT_TOKENREQ}, {"bootstrap-add", no_argument, NULL, OPT_BOOTADD},
         {"time", required_argument, NULL, OPT_TIME}, {"dm-server", required_argument, NULL, OPT_DMSERVER},
+        {"content-type", required_argument, NULL, OPT_CTYPE}, {"imsi", required_argument, NULL, OPT_IMSI},
+        {"esn", required_argument, NULL, OPT_ESN}, {"key-hex", required_argument, NULL, OPT_KEYHEX},
+        {"wsp", no_argument, NULL, OPT_WSP},
         {"json", no_argument, NULL, 'j'}, {"verbose", no_argument, NULL, 'v'}, {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
@@ -164,6 +173,11 @@ int main(int argc, char **argv)
         case OPT_BOOTADD: c.bootstrap_add = 1; break;
         case OPT_TIME: c.now = atoll(optarg); break;
         case OPT_DMSERVER: c.dm_server = optarg; break;
+        case OPT_CTYPE: c.content_type = optarg; break;
+        case OPT_IMSI: c.imsi = optarg; break;
+        case OPT_ESN: c.esn = optarg; break;
+        case OPT_KEYHEX: c.key_hex = optarg; break;
+        case OPT_WSP: c.wsp = 1; break;
         case 'j': c.json = 1; break;
         case 'v': c.verbose++; break;
         case 'h': fputs(usage, stdout); return EXIT_OK;

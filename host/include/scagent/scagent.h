@@ -5,6 +5,7 @@
 #include "scagent/apdu.h"
 #include "scagent/bcast.h"
 #include "scagent/bcastid.h"
+#include "scagent/bootstrap.h"
 #include "scagent/card.h"
 #include "scagent/dm.h"
 #include "scagent/error.h"
