@@ -6,6 +6,7 @@
 #include <openssl/crypto.h>
 
 #include "bootstrap_int.h"
+#include "scagent/log.h"
 
 sca_rc sca_dmboot_imsi_secret(const char *imsi, uint8_t out[SCA_DMBOOT_IMSI_KEY_MAX], size_t *out_len,
                               sca_error *err)
@@ -32,23 +33,12 @@ sca_rc sca_dmboot_imsi_secret(const char *imsi, uint8_t out[SCA_DMBOOT_IMSI_KEY_
     return SCA_OK;
 }
 
-static int hexval(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
 sca_rc sca_dmboot_esn_secret(const char *esn, uint8_t out[4], sca_error *err)
 {
     if (esn == NULL || strlen(esn) != 8 || out == NULL)
         return sca_error_set(err, SCA_E_INVALID_ARG, "the ESN must be 8 hex digits (32 bits)");
     for (size_t i = 0; i < 4; i++) {
-        int hi = hexval(esn[2 * i]), lo = hexval(esn[2 * i + 1]);
+        int hi = sca_hex_digit(esn[2 * i]), lo = sca_hex_digit(esn[2 * i + 1]);
         if (hi < 0 || lo < 0)
             return sca_error_set(err, SCA_E_INVALID_ARG, "the ESN must be 8 hex digits (32 bits)");
         out[i] = (uint8_t)(hi << 4 | lo);

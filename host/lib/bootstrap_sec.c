@@ -2,6 +2,7 @@
 #include <string.h>
 
 #include "bootstrap_int.h"
+#include "scagent/log.h"
 
 static const struct {
     sca_dmboot_sec sec;
@@ -125,17 +126,6 @@ sca_rc dmboot_acc_sec_code(dmboot_acc *a, unsigned code, sca_error *err)
     return SCA_OK;
 }
 
-static int hexval(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
 sca_rc dmboot_acc_mac(dmboot_acc *a, const char *s, size_t len, sca_error *err)
 {
     if (a->have_mac)
@@ -145,7 +135,7 @@ sca_rc dmboot_acc_mac(dmboot_acc *a, const char *s, size_t len, sca_error *err)
                              "the MAC has %zu characters: it must be the HMAC-SHA1 as exactly 40 hex digits; refused",
                              len);
     for (size_t i = 0; i < SCA_DMBOOT_MAC_SIZE; i++) {
-        int hi = hexval(s[2 * i]), lo = hexval(s[2 * i + 1]);
+        int hi = sca_hex_digit(s[2 * i]), lo = sca_hex_digit(s[2 * i + 1]);
         if (hi < 0 || lo < 0)
             return sca_error_set(err, SCA_E_PARSE,
                                  "the MAC has a character that is not a hex digit at position %zu; refused",

@@ -16,13 +16,15 @@ void sca_hex_encode(const uint8_t *in, size_t len, char *out, int spaced)
     out[o] = '\0';
 }
 
-static int nibble(int c)
+int sca_hex_digit(int c)
 {
+    /* no tolower(): a negative char would be undefined behaviour there */
     if (c >= '0' && c <= '9')
         return c - '0';
-    c = tolower(c);
     if (c >= 'a' && c <= 'f')
         return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F')
+        return c - 'A' + 10;
     return -1;
 }
 
@@ -36,7 +38,7 @@ long sca_hex_decode(const char *in, uint8_t *out, size_t cap)
                 return -1; /* a separator inside a byte */
             continue;
         }
-        int v = nibble((unsigned char)*p);
+        int v = sca_hex_digit((unsigned char)*p);
         if (v < 0)
             return -1;
         if (hi < 0) {

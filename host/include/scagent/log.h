@@ -25,6 +25,8 @@ void sca_log(sca_log_level level, const char *fmt, ...) __attribute__((format(pr
 #define sca_log_enabled(level) ((level) <= sca_log_get_level())
 
 /* Hex helpers (upper case, space separated when `spaced`). `out` must hold 3*len+1 bytes. */
+/* The value of one hex digit (either case), or -1. */
+int sca_hex_digit(int c);
 void sca_hex_encode(const uint8_t *in, size_t len, char *out, int spaced);
 /* Parse hex (spaces, colons and tabs between bytes allowed). Returns the byte count or -1 when malformed or
  * longer than `cap`. */
