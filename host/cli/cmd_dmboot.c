@@ -21,8 +21,9 @@ static int fail(const cli *c, const sca_error *err)
     return cli_exit_code(err->rc);
 }
 
-/* The network secret from --imsi, --esn or --key-hex, checked against what SEC needs (messages name options). */
-static sca_rc network_secret(const cli *c, sca_dmboot_sec sec, uint8_t *out, size_t *len, sca_error *err)
+/* The network secret from --imsi, --esn or --key-hex, checked against what SEC needs (messages name options);
+ * without any of them, the IMSI from the card. */
+static sca_rc network_secret(cli *c, sca_dmboot_sec sec, uint8_t *out, size_t *len, sca_error *err)
 {
     const char *name = sca_dmboot_sec_name(sec);
     int given = (c->imsi != NULL) + (c->esn != NULL) + (c->key_hex != NULL);
@@ -39,10 +40,16 @@ static sca_rc network_secret(const cli *c, sca_dmboot_sec sec, uint8_t *out, siz
         return sca_error_set(err, SCA_E_INVALID_ARG,
                              "SEC=%s is keyed with Ks_NAF from GBA Push: give it with --key-hex (64 hex digits)",
                              name);
-    if (!given)
-        return sca_error_set(err, SCA_E_INVALID_ARG,
-                             "SEC=%s needs the network secret: --imsi DIGITS, --esn HEX (8 digits) or --key-hex HEX",
+    if (!given) { /* the card's IMSI (EF_IMSI bytes 2..L+1 are the NETWORKID key) */
+        uint8_t ef[SCA_EF_IMSI_LEN];
+        sca_rc rc = cli_open(c, err);
+        if (rc == SCA_OK)
+            rc = sca_card_imsi(c->card, ef, out, len, err);
+        if (rc != SCA_OK)
+            sca_error_prefix(err, "SEC=%s needs the network secret (the card's IMSI, or --imsi/--esn/--key-hex)",
                              name);
+        return rc;
+    }
     if (c->imsi != NULL)
         return sca_dmboot_imsi_secret(c->imsi, out, len, err);
     if (c->esn != NULL) {
@@ -56,7 +63,7 @@ static sca_rc network_secret(const cli *c, sca_dmboot_sec sec, uint8_t *out, siz
     return SCA_OK;
 }
 
-static sca_rc check(const cli *c, const sca_dmboot_header *h, const uint8_t *body, size_t body_len,
+static sca_rc check(cli *c, const sca_dmboot_header *h, const uint8_t *body, size_t body_len,
                     sca_dmboot_verified **v, sca_error *err)
 {
     if (!h->media_ok) /* before asking for any PIN */

@@ -295,5 +295,19 @@ int cmd_perso(cli *c, int argc, char **argv)
         return perso_anchor(c, argc, argv);
     if (strcmp(argv[0], "dm") == 0)
         return cmd_perso_dm(c, argc - 1, argv + 1);
+    if (strcmp(argv[0], "imsi") == 0 && argc >= 2) {
+        uint8_t ef[SCA_EF_IMSI_LEN];
+        sca_error err;
+        if (sca_imsi_ef_encode(argv[1], ef, &err) != SCA_OK || cli_open_issuer(c, &err) != SCA_OK ||
+            sca_card_imsi_put(c->card, ef, &err) != SCA_OK)
+            return cli_fail(c, &err);
+        char *hex = cli_hex(ef, sizeof ef, 0);
+        if (c->json)
+            cli_json(json_pack("{s:b, s:s}", "ok", 1, "ef_imsi", hex ? hex : ""));
+        else
+            printf("wrote the IMSI (EF_IMSI %s)\n", hex ? hex : "");
+        free(hex);
+        return EXIT_OK;
+    }
     return usage_fail(c, "perso: unknown step");
 }

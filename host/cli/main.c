@@ -25,6 +25,7 @@ static const char usage[] =
     "  perso csr --subject S   issuer: a PKCS#10 request signed by the card (PEM)\n"
     "  perso cert load FILE    issuer: store the client certificate (PEM or DER)\n"
     "  perso fields --imei 15DIGITS --firmware N --manufacturer N --model N --serial N --software N\n"
+    "  perso imsi DIGITS       issuer: the subscriber's IMSI (EF_IMSI; the DM bootstrap NETWORKID key)\n"
     "  perso version firmware|software N\n"
     "                          issuer: raise a version (versions only go up)\n"
     "  perso naf-anchor add FILE | list | remove SLOT\n"

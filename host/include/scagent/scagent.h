@@ -11,6 +11,7 @@
 #include "scagent/error.h"
 #include "scagent/fu.h"
 #include "scagent/fulog.h"
+#include "scagent/imsi.h"
 #include "scagent/info.h"
 #include "scagent/issuer.h"
 #include "scagent/log.h"

@@ -30,6 +30,7 @@ public final class ScAgentApplet extends Applet implements ExtendedLength {
     private final LongResponse response;
     private final BcastIdentity bcast;
     private final DmFirmware dm;
+    private final Imsi imsi;
 
     private ScAgentApplet(byte[] b, short pOff, short pLen) {
         pin = new UserPin(InstallParams.byteValue(b, pOff, pLen, Contract.INSTALL_PIN_TRY_LIMIT,
@@ -49,6 +50,7 @@ public final class ScAgentApplet extends Applet implements ExtendedLength {
         bcast = new BcastIdentity(issuer, life, chain, response, curve, spki);
         info = new CardInfo(b, InstallParams.find(b, pOff, pLen, Contract.INSTALL_CARD_ID), pin, issuer, life, bcast);
         dm = new DmFirmware(issuer, pin, chain, response, bcast, info, curve, spki);
+        imsi = new Imsi();
     }
 
     /**
@@ -166,6 +168,12 @@ public final class ScAgentApplet extends Applet implements ExtendedLength {
                 return;
             case Contract.INS_PUT_DATA:
                 expectFamily(family, Contract.CLA_SECURE);
+                if (Util.getShort(buf, ISO7816.OFFSET_P1) == Contract.TAG_IMSI) {
+                    expect(family, Contract.CLA_SECURE, chained);
+                    short len = issuer.unwrap(apdu);
+                    imsi.put(buf, ISO7816.OFFSET_CDATA, len);
+                    return;
+                }
                 bcast.putData(apdu, chained);
                 return;
             case Contract.INS_RAISE_VERSION:
@@ -307,6 +315,10 @@ public final class ScAgentApplet extends Applet implements ExtendedLength {
         byte[] buf = apdu.getBuffer();
         short tag = Util.getShort(buf, ISO7816.OFFSET_P1);
         if (bcast.getData(apdu, tag) || dm.getData(apdu, tag)) {
+            return;
+        }
+        if (tag == Contract.TAG_IMSI) {
+            imsi.send(apdu);
             return;
         }
         short end = info.value(tag, buf, (short) 0);
