@@ -91,6 +91,10 @@ int cmd_dm(cli *c, int argc, char **argv);
 int cmd_fu(cli *c, int argc, char **argv);
 int cmd_perso_dm(cli *c, int argc, char **argv);
 int cmd_dm_bootstrap(cli *c, int argc, char **argv);
+/* A DM server check result as JSON (new reference). */
+json_t *cli_check_json(const sca_dm_check_result *r);
+/* The user confirms the unauthorized server of the card's session: the PIN first when the policy asks for it. */
+sca_rc cli_confirm_server(cli *c, const sca_dm_check_result *r, const char *server, sca_error *err);
 /* The terminal's time for the card: --time, else the clock. */
 uint32_t cli_now(const cli *c);
 /* Read a P-256 key (private or public, PEM) and its uncompressed point. */

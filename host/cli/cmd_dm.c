@@ -93,6 +93,21 @@ json_t *cli_check_json(const sca_dm_check_result *r)
                      sca_dm_reason_text(r->reason));
 }
 
+sca_rc cli_confirm_server(cli *c, const sca_dm_check_result *r, const char *server, sca_error *err)
+{
+    sca_rc rc = SCA_OK;
+    if (r->policy == SCA_DM_POLICY_CONFIRM_PIN) {
+        char pin[64] = {0};
+        rc = cli_read_pin(c, "PIN to confirm the unauthorized DM server", c->pin, pin, sizeof pin, err);
+        if (rc == SCA_OK)
+            rc = sca_pin_verify(c->card, pin, err);
+        OPENSSL_cleanse(pin, sizeof pin);
+    }
+    if (rc == SCA_OK)
+        rc = sca_dm_confirm(c->card, server, err);
+    return rc;
+}
+
 static int dm_check(cli *c, const char *server, int confirm)
 {
     sca_error err;
@@ -101,15 +116,7 @@ static int dm_check(cli *c, const char *server, int confirm)
     if (rc == SCA_OK)
         rc = sca_dm_check(c->card, cli_now(c), server, &r, &err);
     if (rc == SCA_OK && confirm && !r.authorized) {
-        if (r.policy == SCA_DM_POLICY_CONFIRM_PIN) {
-            char pin[64] = {0};
-            rc = cli_read_pin(c, "PIN to confirm the unauthorized DM server", c->pin, pin, sizeof pin, &err);
-            if (rc == SCA_OK)
-                rc = sca_pin_verify(c->card, pin, &err);
-            OPENSSL_cleanse(pin, sizeof pin);
-        }
-        if (rc == SCA_OK)
-            rc = sca_dm_confirm(c->card, server, &err);
+        rc = cli_confirm_server(c, &r, server, &err);
     }
     if (rc != SCA_OK)
         return cli_fail(c, &err);

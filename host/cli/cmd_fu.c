@@ -14,8 +14,6 @@
 #include "cli.h"
 #include "sca_contract.h"
 
-json_t *cli_check_json(const sca_dm_check_result *r);
-
 sca_rc cli_read_key(const char *path, int want_private, EVP_PKEY **out, uint8_t point[65], sca_error *err)
 {
     uint8_t *buf;
@@ -112,15 +110,7 @@ static int fu_verify(cli *c, const char *package)
     if (rc == SCA_OK)
         rc = sca_dm_check(c->card, cli_now(c), c->server, &chk, &err);
     if (rc == SCA_OK && !chk.authorized && c->confirm && chk.policy != SCA_DM_POLICY_DENY) {
-        if (chk.policy == SCA_DM_POLICY_CONFIRM_PIN) {
-            char pin[64] = {0};
-            rc = cli_read_pin(c, "PIN to confirm the unauthorized DM server", c->pin, pin, sizeof pin, &err);
-            if (rc == SCA_OK)
-                rc = sca_pin_verify(c->card, pin, &err);
-            OPENSSL_cleanse(pin, sizeof pin);
-        }
-        if (rc == SCA_OK)
-            rc = sca_dm_confirm(c->card, c->server, &err);
+        rc = cli_confirm_server(c, &chk, c->server, &err);
         confirmed = rc == SCA_OK;
     }
     if (rc == SCA_OK)

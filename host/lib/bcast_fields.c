@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "sca_contract.h"
+#include "bytes.h"
 
 _Static_assert(SCA_BCAST_FIELDS_SIZE == SCA_BCAST_FIELDS_LEN, "the public header repeats the contract's length");
 
@@ -80,17 +81,6 @@ sca_rc sca_imei_decode(const uint8_t in[SCA_IMEI_BCD_LEN], char out[SCA_IMEI_DIG
     return SCA_OK;
 }
 
-static void put16(uint8_t *p, uint16_t v)
-{
-    p[0] = (uint8_t)(v >> 8);
-    p[1] = (uint8_t)v;
-}
-
-static uint16_t get16(const uint8_t *p)
-{
-    return (uint16_t)(p[0] << 8 | p[1]);
-}
-
 sca_rc sca_bcast_fields_encode(const sca_bcast_fields *f, uint8_t out[SCA_BCAST_FIELDS_SIZE], sca_error *err)
 {
     if (f->serial > 0xFFFFFF)
@@ -99,13 +89,13 @@ sca_rc sca_bcast_fields_encode(const sca_bcast_fields *f, uint8_t out[SCA_BCAST_
     sca_rc rc = sca_imei_encode(f->imei, out, err);
     if (rc != SCA_OK)
         return rc;
-    put16(out + 8, f->fw_version);
-    put16(out + 10, f->manufacturer);
-    put16(out + 12, f->model);
+    sca_put16(out + 8, f->fw_version);
+    sca_put16(out + 10, f->manufacturer);
+    sca_put16(out + 12, f->model);
     out[14] = (uint8_t)(f->serial >> 16);
     out[15] = (uint8_t)(f->serial >> 8);
     out[16] = (uint8_t)f->serial;
-    put16(out + 17, f->sw_version);
+    sca_put16(out + 17, f->sw_version);
     return SCA_OK;
 }
 
@@ -118,10 +108,10 @@ sca_rc sca_bcast_fields_decode(const uint8_t in[SCA_BCAST_FIELDS_SIZE], sca_bcas
             sca_error_prefix(err, "BCAST_Client_ID fields");
         return rc;
     }
-    f->fw_version = get16(in + 8);
-    f->manufacturer = get16(in + 10);
-    f->model = get16(in + 12);
+    f->fw_version = sca_get16(in + 8);
+    f->manufacturer = sca_get16(in + 10);
+    f->model = sca_get16(in + 12);
     f->serial = (uint32_t)in[14] << 16 | (uint32_t)in[15] << 8 | in[16];
-    f->sw_version = get16(in + 17);
+    f->sw_version = sca_get16(in + 17);
     return SCA_OK;
 }

@@ -8,6 +8,7 @@
 #include "sca_contract.h"
 #include "scagent/log.h"
 #include "scagent/tlv.h"
+#include "bytes.h"
 
 struct sca_card {
     sca_transport *tr;
@@ -56,8 +57,7 @@ static uint32_t fci_capabilities(const uint8_t *fci, size_t len)
         sca_tlv_find(t6f.value, t6f.len, SCA_TAG_FCI_PROPRIETARY, &ta5, NULL) != SCA_OK ||
         sca_tlv_find(ta5.value, ta5.len, SCA_TAG_CAPABILITIES, &tcap, NULL) != SCA_OK || tcap.len != 4)
         return 0;
-    return (uint32_t)tcap.value[0] << 24 | (uint32_t)tcap.value[1] << 16 | (uint32_t)tcap.value[2] << 8 |
-           tcap.value[3];
+    return sca_get32(tcap.value);
 }
 
 static sca_rc open_channel(sca_card *c, sca_error *err)

@@ -8,16 +8,7 @@
 #include "sca_contract.h"
 #include "scagent/info.h"
 #include "scagent/issuer.h"
-
-static uint32_t be32(const uint8_t *p)
-{
-    return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
-}
-
-static void put32(uint8_t *p, uint32_t v)
-{
-    p[0] = (uint8_t)(v >> 24), p[1] = (uint8_t)(v >> 16), p[2] = (uint8_t)(v >> 8), p[3] = (uint8_t)v;
-}
+#include "bytes.h"
 
 /* slot (1) || permissions (1) || not_before (4) || not_after (4) || key (65) || id_len (1) || id */
 #define ENTRY_FIXED (1 + 1 + 4 + 4 + 65 + 1)
@@ -44,8 +35,8 @@ sca_rc sca_dm_servers(sca_card *c, sca_dm_server *out, size_t cap, size_t *n, sc
         const uint8_t *p = b + off;
         s->slot = p[0];
         s->perms = p[1];
-        s->not_before = be32(p + 2);
-        s->not_after = be32(p + 6);
+        s->not_before = sca_get32(p + 2);
+        s->not_after = sca_get32(p + 6);
         memcpy(s->pub, p + 10, 65);
         size_t idl = p[75];
         memcpy(s->id, p + 76, idl);
@@ -105,7 +96,7 @@ sca_rc sca_dm_check(sca_card *c, uint32_t now, const char *server_id, sca_dm_che
         return rc;
     uint8_t d[4 + SCA_DM_ID_MAX], b[16];
     size_t idl = strlen(server_id), n = 0;
-    put32(d, now);
+    sca_put32(d, now);
     memcpy(d + 4, server_id, idl);
     sca_apdu a = {.cla = SCA_CLA_PROPRIETARY, .ins = SCA_INS_DM_CHECK_SERVER, .data = d, .lc = 4 + idl, .le = 256};
     rc = sca_card_run(c, &a, b, sizeof b, &n, "checking the DM server", err);
@@ -152,8 +143,8 @@ sca_rc sca_dm_server_put(sca_card *c, const sca_dm_server *s, sca_error *err)
     uint8_t d[ENTRY_FIXED - 1 + SCA_DM_ID_MAX];
     size_t idl = strlen(s->id);
     d[0] = s->perms;
-    put32(d + 1, s->not_before);
-    put32(d + 5, s->not_after);
+    sca_put32(d + 1, s->not_before);
+    sca_put32(d + 5, s->not_after);
     memcpy(d + 9, s->pub, 65);
     d[74] = (uint8_t)idl;
     memcpy(d + 75, s->id, idl);

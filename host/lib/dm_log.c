@@ -8,11 +8,7 @@
 
 #include "sca_contract.h"
 #include "scagent/info.h"
-
-static uint32_t be32(const uint8_t *p)
-{
-    return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
-}
+#include "bytes.h"
 
 sca_rc sca_dm_log_public_key(sca_card *c, EVP_PKEY **out, sca_error *err)
 {
@@ -39,9 +35,9 @@ sca_rc sca_dm_log_status(sca_card *c, uint32_t *count, uint32_t *first, unsigned
     if (rc == SCA_OK && n != 9)
         rc = sca_error_set(err, SCA_E_PARSE, "log status: the card answered %zu bytes, expected 9", n);
     if (rc == SCA_OK) {
-        *count = be32(b);
+        *count = sca_get32(b);
         *capacity = b[4];
-        *first = be32(b + 5);
+        *first = sca_get32(b + 5);
     }
     return rc;
 }

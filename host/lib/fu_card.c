@@ -6,11 +6,7 @@
 #include <string.h>
 
 #include "sca_contract.h"
-
-static void put32(uint8_t *p, uint32_t v)
-{
-    p[0] = (uint8_t)(v >> 24), p[1] = (uint8_t)(v >> 16), p[2] = (uint8_t)(v >> 8), p[3] = (uint8_t)v;
-}
+#include "bytes.h"
 
 /* The card's refusals of a manifest, in the words of dm-firmware.md §4.2. */
 static sca_rc explain_manifest(sca_rc rc, sca_error *err)
@@ -52,11 +48,9 @@ sca_rc sca_fu_verify_manifest(sca_card *c, const uint8_t *manifest, size_t len, 
     if (n != 45)
         return sca_error_set(err, SCA_E_PARSE, "manifest check: the card answered %zu bytes, expected 45", n);
     out->kind = b[0];
-    out->from = (uint16_t)(b[1] << 8 | b[2]);
-    out->to = (uint16_t)(b[3] << 8 | b[4]);
-    out->size = 0;
-    for (int i = 0; i < 8; i++)
-        out->size = out->size << 8 | b[5 + i];
+    out->from = sca_get16(b + 1);
+    out->to = sca_get16(b + 3);
+    out->size = sca_get64(b + 5);
     memcpy(out->sha256, b + 13, 32);
     return SCA_OK;
 }
@@ -65,8 +59,7 @@ sca_rc sca_fu_package_digest(sca_card *c, const uint8_t sha256[32], uint64_t siz
 {
     uint8_t d[40];
     memcpy(d, sha256, 32);
-    for (int i = 0; i < 8; i++)
-        d[32 + i] = (uint8_t)(size >> (56 - 8 * i));
+    sca_put64(d + 32, size);
     sca_apdu a = {.cla = SCA_CLA_PROPRIETARY, .ins = SCA_INS_FU_PACKAGE_DIGEST, .data = d, .lc = sizeof d};
     sca_rc rc = sca_card_run(c, &a, NULL, 0, NULL, "comparing the package digest", err);
     if (rc == SCA_E_BAD_REQUEST) {
@@ -140,8 +133,8 @@ sca_rc sca_fu_hash_on_card(sca_card *c, const char *path, uint64_t size, size_t 
 sca_rc sca_fu_report(sca_card *c, uint8_t status, uint32_t now, uint16_t code, sca_error *err)
 {
     uint8_t d[6];
-    put32(d, now);
-    d[4] = (uint8_t)(code >> 8), d[5] = (uint8_t)code;
+    sca_put32(d, now);
+    sca_put16(d + 4, code);
     sca_apdu a = {.cla = SCA_CLA_PROPRIETARY, .ins = SCA_INS_FU_REPORT, .p1 = status, .data = d, .lc = sizeof d};
     sca_rc rc = sca_card_run(c, &a, NULL, 0, NULL, "reporting the update to the card", err);
     if (rc == SCA_E_CONDITIONS)

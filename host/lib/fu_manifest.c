@@ -10,6 +10,7 @@
 #include "aes.h"
 #include "fu_int.h"
 #include "sca_contract.h"
+#include "bytes.h"
 
 _Static_assert(SCA_FU_SERVER_ID_MAX == SCA_DM_ID_MAX, "fu.h and the contract disagree on the server id length");
 _Static_assert(SCA_FU_KIND_FIRMWARE == SCA_LOG_KIND_FIRMWARE && SCA_FU_KIND_SOFTWARE == SCA_LOG_KIND_SOFTWARE,
@@ -52,21 +53,13 @@ static const tag_rule *rule_of(uint8_t tag, size_t *index)
     return NULL;
 }
 
-static uint64_t be64(const uint8_t *p)
-{
-    uint64_t v = 0;
-    for (int i = 0; i < 8; i++)
-        v = v << 8 | p[i];
-    return v;
-}
-
 /* Store one value the rules admit (its length is checked) into the view. */
 static sca_rc take(sca_fu_manifest_view *v, uint8_t tag, const uint8_t *p, size_t n, size_t off, sca_error *err)
 {
     sca_fu_manifest *m = &v->m;
     switch (tag) {
     case SCA_FU_TAG_SHA256: memcpy(m->sha256, p, 32); break;
-    case SCA_FU_TAG_SIZE: m->size = be64(p); break;
+    case SCA_FU_TAG_SIZE: m->size = sca_get64(p); break;
     case SCA_FU_TAG_KIND:
         if (p[0] != SCA_FU_KIND_FIRMWARE && p[0] != SCA_FU_KIND_SOFTWARE)
             return sca_error_set(err, SCA_E_PARSE, "manifest: kind (tag 03 at byte %zu) is 0x%02X; it must be 01 "

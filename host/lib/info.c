@@ -6,6 +6,7 @@
 
 #include "sca_contract.h"
 #include "scagent/tlv.h"
+#include "bytes.h"
 
 sca_rc sca_get_data(sca_card *c, uint16_t tag, uint8_t *out, size_t cap, size_t *len, sca_error *err)
 {
@@ -19,11 +20,6 @@ sca_rc sca_get_data(sca_card *c, uint16_t tag, uint8_t *out, size_t cap, size_t 
     rc = sca_card_command(c, &a, out, cap, len, what, err);
     sca_card_end(c);
     return rc;
-}
-
-static uint32_t be32(const uint8_t *p)
-{
-    return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
 }
 
 static sca_rc need(const uint8_t *buf, size_t len, uint16_t tag, size_t want, sca_tlv *t, sca_error *err)
@@ -50,12 +46,12 @@ sca_rc sca_info_parse(const uint8_t *buf, size_t len, sca_info *info, sca_error 
     info->contract_version = t.value[3];
     if ((rc = need(buf, len, SCA_TAG_CAPABILITIES, 4, &t, err)) != SCA_OK)
         return rc;
-    info->capabilities = be32(t.value);
+    info->capabilities = sca_get32(t.value);
     if ((rc = need(buf, len, SCA_TAG_FREE_MEMORY, 12, &t, err)) != SCA_OK)
         return rc;
-    info->free_persistent = be32(t.value);
-    info->free_transient_reset = be32(t.value + 4);
-    info->free_transient_deselect = be32(t.value + 8);
+    info->free_persistent = sca_get32(t.value);
+    info->free_transient_reset = sca_get32(t.value + 4);
+    info->free_transient_deselect = sca_get32(t.value + 8);
     if ((rc = need(buf, len, SCA_TAG_PIN_STATUS, 3, &t, err)) != SCA_OK)
         return rc;
     info->pin_tries_left = t.value[0];

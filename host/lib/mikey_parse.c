@@ -2,20 +2,11 @@
  * naming the type of the next one (0 = last). Every length is checked against what remains; the chain must end
  * exactly at the end of the message. Layout choices: host/include/scagent/mikey.h, applet-spec/mikey.md. */
 #include "scagent/mikey.h"
+#include "bytes.h"
 
 #include <string.h>
 
 #define HDR_FIXED 10
-
-static uint16_t be16(const uint8_t *p)
-{
-    return (uint16_t)(p[0] << 8 | p[1]);
-}
-
-static uint32_t be32(const uint8_t *p)
-{
-    return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
-}
 
 static const char *pt_name(uint8_t pt)
 {
@@ -49,7 +40,7 @@ static sca_rc key_ids(sca_mikey_ext *e, sca_mikey_mbms_ids *m, size_t at, sca_er
             return sca_error_set(err, SCA_E_PARSE, "MIKEY: Key ID extension at offset %zu: %zu stray bytes after "
                                  "the last Key ID (each needs Type(1) and Len(2))", at, e->len - off);
         uint8_t type = e->data[off];
-        size_t n = be16(e->data + off + 1);
+        size_t n = sca_get16(e->data + off + 1);
         off += 3;
         if (e->len - off < n)
             return sca_error_set(err, SCA_E_PARSE, "MIKEY: Key ID type %u claims %zu bytes, only %zu left in its "
@@ -71,10 +62,10 @@ static sca_rc key_ids(sca_mikey_ext *e, sca_mikey_mbms_ids *m, size_t at, sca_er
                 memcpy(m->key_domain, id, n);
             } else if (type == SCA_MIKEY_KEYID_MSK) {
                 memcpy(m->msk_id, id, n);
-                m->key_group = be16(id);
-                m->key_number = be16(id + 2);
+                m->key_group = sca_get16(id);
+                m->key_number = sca_get16(id + 2);
             } else {
-                m->mtk_id = be16(id);
+                m->mtk_id = sca_get16(id);
             }
         }
         sca_mikey_key_id *k = &e->key_ids[e->n_key_ids++];
@@ -113,7 +104,7 @@ static sca_rc header(const uint8_t *msg, size_t len, sca_mikey_view *v, size_t *
                              "their verification messages (1) and error messages (6)", h->data_type);
     h->v = msg[3] >> 7;
     h->prf = msg[3] & 0x7F;
-    h->csb_id = be32(msg + 4);
+    h->csb_id = sca_get32(msg + 4);
     h->n_cs = msg[8];
     h->map_type = msg[9];
     *off = HDR_FIXED;
@@ -131,8 +122,8 @@ static sca_rc header(const uint8_t *msg, size_t len, sca_mikey_view *v, size_t *
         for (unsigned i = 0; i < h->n_cs; i++) {
             const uint8_t *p = msg + *off;
             h->cs[i].policy_no = p[0];
-            h->cs[i].ssrc = be32(p + 1);
-            h->cs[i].roc = be32(p + 5);
+            h->cs[i].ssrc = sca_get32(p + 1);
+            h->cs[i].roc = sca_get32(p + 5);
             *off += 9;
         }
     } else {
@@ -175,7 +166,7 @@ sca_rc sca_mikey_parse(const uint8_t *msg, size_t len, sca_mikey_view *v, sca_er
                 return truncated(err, pt, at, need, rem);
             v->has_t = 1;
             v->t.type = p[1];
-            v->t.value = vl == 4 ? be32(p + 2) : (uint64_t)be32(p + 2) << 32 | be32(p + 6);
+            v->t.value = vl == 4 ? sca_get32(p + 2) : (uint64_t)sca_get32(p + 2) << 32 | sca_get32(p + 6);
             break;
         }
         case SCA_MIKEY_PT_RAND:
@@ -198,7 +189,7 @@ sca_rc sca_mikey_parse(const uint8_t *msg, size_t len, sca_mikey_view *v, sca_er
                                      SCA_MIKEY_MAX_IDS);
             if (rem < 4)
                 return truncated(err, pt, at, 4, rem);
-            size_t n = be16(p + 2);
+            size_t n = sca_get16(p + 2);
             if (n == 0)
                 return sca_error_set(err, SCA_E_PARSE, "MIKEY: empty ID payload at offset %zu", at);
             need = 4 + n;
@@ -213,7 +204,7 @@ sca_rc sca_mikey_parse(const uint8_t *msg, size_t len, sca_mikey_view *v, sca_er
         case SCA_MIKEY_PT_KEMAC: {
             if (rem < 4)
                 return truncated(err, pt, at, 4, rem);
-            size_t el = be16(p + 2);
+            size_t el = sca_get16(p + 2);
             if (rem - 4 < el + 1)
                 return truncated(err, pt, at, 4 + el + 1, rem);
             uint8_t alg = p[4 + el];
@@ -262,7 +253,7 @@ sca_rc sca_mikey_parse(const uint8_t *msg, size_t len, sca_mikey_view *v, sca_er
                 return sca_error_set(err, SCA_E_PARSE, "MIKEY: more than %d SP payloads", SCA_MIKEY_MAX_SP);
             if (rem < 5)
                 return truncated(err, pt, at, 5, rem);
-            size_t pl = be16(p + 3);
+            size_t pl = sca_get16(p + 3);
             need = 5 + pl;
             if (rem < need)
                 return truncated(err, pt, at, need, rem);
@@ -293,7 +284,7 @@ sca_rc sca_mikey_parse(const uint8_t *msg, size_t len, sca_mikey_view *v, sca_er
                 return truncated(err, pt, at, need, rem);
             v->has_err = 1;
             v->err.err_no = p[1];
-            v->err.reserved = be16(p + 2);
+            v->err.reserved = sca_get16(p + 2);
             break;
         case SCA_MIKEY_PT_EXT: {
             if (v->n_ext == SCA_MIKEY_MAX_EXT)
@@ -301,7 +292,7 @@ sca_rc sca_mikey_parse(const uint8_t *msg, size_t len, sca_mikey_view *v, sca_er
                                      SCA_MIKEY_MAX_EXT);
             if (rem < 4)
                 return truncated(err, pt, at, 4, rem);
-            size_t n = be16(p + 2);
+            size_t n = sca_get16(p + 2);
             need = 4 + n;
             if (rem < need)
                 return truncated(err, pt, at, need, rem);

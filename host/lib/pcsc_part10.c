@@ -1,6 +1,7 @@
 /* PC/SC part 10 answers from the reader driver: the feature list and the TLV properties. Outside bytes: every
  * length is checked. */
 #include "pcsc_part10.h"
+#include "bytes.h"
 
 /* Both answers are sequences of tag (1), length (1), value; find the value of `tag`. */
 static int find_tlv(const uint8_t *buf, size_t len, uint8_t tag, const uint8_t **value, uint8_t *vlen)
@@ -27,7 +28,7 @@ int sca_part10_find_feature(const uint8_t *buf, size_t len, uint8_t tag, uint32_
     if (find_tlv(buf, len, tag, &v, &l) != 0 || l != 4)
         return -1;
     /* the control code is big-endian */
-    *ioctl_code = (uint32_t)v[0] << 24 | (uint32_t)v[1] << 16 | (uint32_t)v[2] << 8 | v[3];
+    *ioctl_code = sca_get32(v);
     return 0;
 }
 
