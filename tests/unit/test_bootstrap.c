@@ -9,24 +9,18 @@
 
 #include "scagent/bootstrap.h"
 #include "scagent/log.h"
+#include "vectors.h"
 
 /* --- the vectors ------------------------------------------------------------------------------------------ */
 
-static char vec[64][2][512];
-static int nvec;
+static vectors vec = {.path = "tests/vectors/dm-bootstrap/vectors.txt"};
 static uint8_t *body;
 static size_t body_len;
-
-static const char *dir(void)
-{
-    const char *d = getenv("SCAGENT_SRC");
-    return d ? d : ".";
-}
 
 static uint8_t *slurp(const char *name, size_t *len)
 {
     char path[512];
-    snprintf(path, sizeof path, "%s/tests/vectors/dm-bootstrap/%s", dir(), name);
+    snprintf(path, sizeof path, "%s/tests/vectors/dm-bootstrap/%s", vectors_root(), name);
     FILE *f = fopen(path, "rb");
     assert_non_null(f);
     uint8_t *b = malloc(65536);
@@ -41,34 +35,15 @@ static void free_body(void)
     free(body);
 }
 
+/* The vectors, and (read with them, once) the WBXML body they were computed over. */
 static const char *get(const char *key)
 {
-    if (nvec == 0) {
-        char path[512];
-        snprintf(path, sizeof path, "%s/tests/vectors/dm-bootstrap/vectors.txt", dir());
-        FILE *f = fopen(path, "r");
-        assert_non_null(f);
-        char line[512];
-        while (fgets(line, sizeof line, f) && nvec < 64) {
-            if (line[0] == '#' || strchr(line, '=') == NULL)
-                continue;
-            line[strcspn(line, "\n")] = 0;
-            char *eq = strchr(line, '=');
-            *eq = 0;
-            snprintf(vec[nvec][0], sizeof vec[nvec][0], "%s", line);
-            snprintf(vec[nvec][1], sizeof vec[nvec][1], "%s", eq + 1);
-            nvec++;
-        }
-        fclose(f);
+    if (body == NULL) {
         body = slurp("bootstrap.wbxml", &body_len);
         atexit(free_body);
-        assert_int_equal(body_len, atoi(get("body_len")));
+        assert_int_equal(body_len, atoi(vectors_get(&vec, "body_len")));
     }
-    for (int i = 0; i < nvec; i++)
-        if (strcmp(vec[i][0], key) == 0)
-            return vec[i][1];
-    fail_msg("vector has no %s", key);
-    return NULL;
+    return vectors_get(&vec, key);
 }
 
 static const char *getf(const char *id, const char *field)

@@ -8,36 +8,13 @@
 #include "aes.h"
 #include "scagent/issuer.h"
 #include "scagent/log.h"
+#include "vectors.h"
 
-static char vec[16][2][512];
-static int nvec;
+static vectors vec = {.path = "tests/vectors/secure-channel.txt"};
 
 static const char *get(const char *key)
 {
-    if (nvec == 0) {
-        const char *dir = getenv("SCAGENT_SRC");
-        char path[512];
-        snprintf(path, sizeof path, "%s/tests/vectors/secure-channel.txt", dir ? dir : ".");
-        FILE *f = fopen(path, "r");
-        assert_non_null(f);
-        char line[512];
-        while (fgets(line, sizeof line, f) && nvec < 16) {
-            if (line[0] == '#' || strchr(line, '=') == NULL)
-                continue;
-            line[strcspn(line, "\n")] = 0;
-            char *eq = strchr(line, '=');
-            *eq = 0;
-            snprintf(vec[nvec][0], sizeof vec[nvec][0], "%s", line);
-            snprintf(vec[nvec][1], sizeof vec[nvec][1], "%s", eq + 1);
-            nvec++;
-        }
-        fclose(f);
-    }
-    for (int i = 0; i < nvec; i++)
-        if (strcmp(vec[i][0], key) == 0)
-            return vec[i][1];
-    fail_msg("vector has no %s", key);
-    return NULL;
+    return vectors_get(&vec, key);
 }
 
 static void hex_eq(const uint8_t *b, size_t n, const char *key)
