@@ -1,6 +1,7 @@
 package org.scagent.applet;
 
 import javacard.framework.APDU;
+import javacard.framework.ISOException;
 
 /**
  * The DM firmware-update control capability (capability bit 9; applet-spec/dm-firmware.md, the binding design):
@@ -48,6 +49,14 @@ final class DmFirmware {
         logAccess = new LogAccess(servers, auth, log, logKey, verifier, session, info, issuer, response);
         response.registerTail(TAIL_SERVERS, servers);
         response.registerTail(TAIL_LOG, log);
+    }
+
+    /** DMBOOT_SERVER_ADD after a verified bootstrap: 6985 unless the policy has BOOTSTRAP_ADD; the slot. */
+    byte bootstrapAdd(byte[] id, short off, short len) {
+        if (!policy.bootstrapAdd()) {
+            ISOException.throwIt(Contract.SW_CONDITIONS);
+        }
+        return servers.addBootstrapped(id, off, len);
     }
 
     /** At SELECT: completes an install whose version raise a reset cut off (FuRecorder.recover). */

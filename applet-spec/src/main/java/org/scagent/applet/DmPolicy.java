@@ -45,6 +45,11 @@ final class DmPolicy {
         Util.arrayCopy(scratch, (short) 0, value, (short) 0, LEN);
     }
 
+    /** The BOOTSTRAP_ADD flag: a server from a verified DM bootstrap may be added (DMBOOT_SERVER_ADD). */
+    boolean bootstrapAdd() {
+        return (byte) (value[1] & Contract.DM_POLICY_FLAG_BOOTSTRAP_ADD) != 0;
+    }
+
     /** DM_POLICY: policy (1) || flags (1). */
     short read(byte[] out, short off) {
         return Util.arrayCopyNonAtomic(value, (short) 0, out, off, LEN);

@@ -95,6 +95,32 @@ final class DmServers implements ResponseSource {
         slots[(short) (e + ID_LEN)] = (byte) idLen;
     }
 
+    /**
+     * DMBOOT_SERVER_ADD: a server named by a verified DM bootstrap (dm-bootstrap.md §7.3). Already listed: its slot,
+     * unchanged. Otherwise the first free slot gets FW_UPDATE, validity 0..FFFFFFFF and no key (first byte 00: it
+     * can never authenticate for READ_LOG); no free slot: 6A84.
+     */
+    byte addBootstrapped(byte[] id, short off, short len) {
+        byte found = find(id, off, len);
+        if (found >= 0) {
+            return found;
+        }
+        for (byte i = 0; i < Contract.DM_SERVERS; i++) {
+            if (!used(i)) {
+                short e = offset(i);
+                slots[(short) (e + ID_LEN)] = 0;
+                Util.arrayFillNonAtomic(slots, e, ENTRY_LEN, (byte) 0);
+                slots[(short) (e + PERMS)] = Contract.DM_PERM_FW_UPDATE;
+                Util.arrayFillNonAtomic(slots, (short) (e + NOT_AFTER), (short) 4, (byte) 0xFF);
+                Util.arrayCopy(id, off, slots, (short) (e + ID), len);
+                slots[(short) (e + ID_LEN)] = (byte) len; // last: the entry counts from here
+                return i;
+            }
+        }
+        ISOException.throwIt(Contract.SW_NOT_ENOUGH_MEMORY);
+        return -1;
+    }
+
     /** DM_SERVER_DELETE: empties {@code slot} (6A88 when empty). */
     void delete(byte slot) {
         if (!used(slot)) {

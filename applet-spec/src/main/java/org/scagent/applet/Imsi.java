@@ -64,6 +64,19 @@ final class Imsi {
         value[0] = 1;
     }
 
+    /**
+     * The NETWORKID key of a DM bootstrap (dm-bootstrap.md §3): bytes 2..L+1 of EF_IMSI to out; returns L, or -1
+     * when no IMSI is set.
+     */
+    short secret(byte[] out, short off) {
+        if (value[0] == 0) {
+            return -1;
+        }
+        short l = (short) (value[1] & 0xFF);
+        Util.arrayCopyNonAtomic(value, (short) 2, out, off, l);
+        return l;
+    }
+
     /** GET DATA DF60: the 9 bytes, or 6A88. */
     void send(APDU apdu) {
         if (value[0] == 0) {

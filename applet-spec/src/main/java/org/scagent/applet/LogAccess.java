@@ -100,7 +100,8 @@ final class LogAccess {
         }
         byte[] d = servers.data();
         short e = DmServers.offset(slot);
-        if (!verifier.verify(d, (short) (e + DmServers.KEY), head, (short) 0, AUTH_MSG_LEN, buf,
+        // a server added by a DM bootstrap has no key (first byte 00): it cannot authenticate
+        if (d[(short) (e + DmServers.KEY)] != (byte) 0x04 || !verifier.verify(d, (short) (e + DmServers.KEY), head, (short) 0, AUTH_MSG_LEN, buf,
                 apdu.getOffsetCdata(), len)) {
             ISOException.throwIt(Contract.SW_AUTH_FAILED);
         }

@@ -31,6 +31,8 @@ public final class ScAgentApplet extends Applet implements ExtendedLength {
     private final BcastIdentity bcast;
     private final DmFirmware dm;
     private final Imsi imsi;
+    private final Gba gba;
+    private final DmBootstrap dmBoot;
 
     private ScAgentApplet(byte[] b, short pOff, short pLen) {
         pin = new UserPin(InstallParams.byteValue(b, pOff, pLen, Contract.INSTALL_PIN_TRY_LIMIT,
@@ -51,6 +53,8 @@ public final class ScAgentApplet extends Applet implements ExtendedLength {
         info = new CardInfo(b, InstallParams.find(b, pOff, pLen, Contract.INSTALL_CARD_ID), pin, issuer, life, bcast);
         dm = new DmFirmware(issuer, pin, chain, response, bcast, info, curve, spki);
         imsi = new Imsi();
+        gba = new Gba(pin, issuer);
+        dmBoot = new DmBootstrap(imsi, gba, dm, issuer);
     }
 
     /**
@@ -168,10 +172,21 @@ public final class ScAgentApplet extends Applet implements ExtendedLength {
                 return;
             case Contract.INS_PUT_DATA:
                 expectFamily(family, Contract.CLA_SECURE);
-                if (Util.getShort(buf, ISO7816.OFFSET_P1) == Contract.TAG_IMSI) {
+                short putTag = Util.getShort(buf, ISO7816.OFFSET_P1);
+                if (putTag == Contract.TAG_IMSI) {
                     expect(family, Contract.CLA_SECURE, chained);
                     short len = issuer.unwrap(apdu);
                     imsi.put(buf, ISO7816.OFFSET_CDATA, len);
+                    return;
+                }
+                if (putTag == Contract.TAG_DMBOOT_PIN_TRIES) {
+                    expect(family, Contract.CLA_SECURE, chained);
+                    dmBoot.putLimit(apdu);
+                    return;
+                }
+                if (putTag == Contract.TAG_GBA_KEYS || putTag == Contract.TAG_GBA_IMPI) {
+                    expect(family, Contract.CLA_SECURE, chained);
+                    gba.putData(apdu, putTag);
                     return;
                 }
                 bcast.putData(apdu, chained);
@@ -195,6 +210,22 @@ public final class ScAgentApplet extends Applet implements ExtendedLength {
             case Contract.INS_READ_NAF_ANCHOR:
                 expect(family, Contract.CLA_PROPRIETARY, chained);
                 bcast.readNafAnchor(apdu);
+                return;
+            case Contract.INS_AUTHENTICATE:
+                expect(family, Contract.CLA_ISO, chained);
+                gba.authenticate(apdu);
+                return;
+            case Contract.INS_GBA_BP_PUT:
+                expect(family, Contract.CLA_PROPRIETARY, chained);
+                gba.putBootstrapInfo(apdu);
+                return;
+            case Contract.INS_DMBOOT_VERIFY:
+                expect(family, Contract.CLA_PROPRIETARY, chained);
+                dmBoot.verify(apdu);
+                return;
+            case Contract.INS_DMBOOT_SERVER_ADD:
+                expect(family, Contract.CLA_PROPRIETARY, chained);
+                dmBoot.serverAdd(apdu);
                 return;
             default:
                 processDm(apdu, ins, family, chained);
@@ -319,6 +350,13 @@ public final class ScAgentApplet extends Applet implements ExtendedLength {
         }
         if (tag == Contract.TAG_IMSI) {
             imsi.send(apdu);
+            return;
+        }
+        if (tag == Contract.TAG_DMBOOT_PIN_TRIES) {
+            dmBoot.sendTries(apdu);
+            return;
+        }
+        if (gba.getData(apdu, tag)) {
             return;
         }
         short end = info.value(tag, buf, (short) 0);
