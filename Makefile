@@ -134,3 +134,9 @@ $(BUILD)/tests/naf_client: tests/naf/naf_client.c $(LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(LDSAN) -o $@ $< $(LIB) $(LDLIBS)
 unit: $(BUILD)/tests/naf_client
+
+# --- GBA Ub bootstrapping against the BSF simulator (tests/gba/run) ----------------------------------------
+$(BUILD)/tests/ub_client: tests/gba/ub_client.c $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -I host/lib $(LDSAN) -o $@ $< $(LIB) $(LDLIBS)
+unit: $(BUILD)/tests/ub_client

@@ -62,6 +62,14 @@ typedef struct cli {
     const char *esn;          /* --esn HEX: the network secret as the ESN (8 hex digits) */
     const char *key_hex;      /* --key-hex HEX: the network secret as bytes (Ks_NAF for the GBA methods) */
     int wsp;                  /* --wsp: FILE is a raw WAP push PDU */
+    int offline;              /* --offline: check on the host only, key material from the command line */
+    const char *naf_fqdn;     /* --naf-fqdn FQDN: the NAF (DM server, BM-SC) for GBA keys */
+    const char *ua_id;        /* --ua-id HEX: its Ua security protocol identifier (5 bytes) */
+    int add_server;           /* --add-server: add the bootstrapped DM server to the card's list */
+    /* GBA */
+    const char *gba_k, *gba_opc, *gba_op; /* --k, --opc, --op (perso gba) */
+    const char *impi;         /* --impi */
+    const char *cafile;       /* --cafile FILE: TLS trust for the BSF */
     sca_card *card;
 } cli;
 
@@ -91,6 +99,11 @@ int cmd_dm(cli *c, int argc, char **argv);
 int cmd_fu(cli *c, int argc, char **argv);
 int cmd_perso_dm(cli *c, int argc, char **argv);
 int cmd_dm_bootstrap(cli *c, int argc, char **argv);
+int cmd_gba(cli *c, int argc, char **argv);
+int cli_perso_gba(cli *c);
+int cli_perso_dmboot_tries(cli *c, const char *n);
+/* NAF_Id from --naf-fqdn and --ua-id (without --ua-id: SCA_E_INVALID_ARG when `ua_required`, else MBMS). */
+sca_rc cli_naf_id(const cli *c, int ua_required, uint8_t *out, size_t *len, sca_error *err);
 /* A DM server check result as JSON (new reference). */
 json_t *cli_check_json(const sca_dm_check_result *r);
 /* The user confirms the unauthorized server of the card's session: the PIN first when the policy asks for it. */

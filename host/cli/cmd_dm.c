@@ -42,16 +42,20 @@ static int dm_servers(cli *c)
         return cli_fail(c, &err);
     json_t *arr = json_array();
     for (size_t i = 0; i < n; i++) {
-        char *key = cli_hex(s[i].pub, 65, 0);
+        /* a server added by a verified DM bootstrap has no key (first byte 00): it can never read the log */
+        int keyless = s[i].pub[0] == 0x00;
+        char *key = keyless ? NULL : cli_hex(s[i].pub, 65, 0);
         if (c->json) {
-            json_array_append_new(arr, json_pack("{s:i, s:s, s:o, s:I, s:I, s:s}", "slot", s[i].slot, "id", s[i].id,
-                                                 "perms", perms_json(s[i].perms), "not_before",
+            json_array_append_new(arr, json_pack("{s:i, s:s, s:o, s:I, s:I, s:o, s:b}", "slot", s[i].slot, "id",
+                                                 s[i].id, "perms", perms_json(s[i].perms), "not_before",
                                                  (json_int_t)s[i].not_before, "not_after",
-                                                 (json_int_t)s[i].not_after, "key", key ? key : ""));
+                                                 (json_int_t)s[i].not_after, "key",
+                                                 key ? json_string(key) : json_null(), "bootstrapped", keyless));
         } else {
             char p[32];
             perms_text(s[i].perms, p, sizeof p);
-            printf("slot %2u: %-32s permissions: %s\n", s[i].slot, s[i].id, p);
+            printf("slot %2u: %-32s permissions: %s%s\n", s[i].slot, s[i].id, p,
+                   keyless ? " (added by a DM bootstrap, no key)" : "");
         }
         free(key);
     }

@@ -1,7 +1,8 @@
 /* scagent dm bootstrap verify: an OMA DM bootstrap message checked offline (seed 004; applet-spec/dm-bootstrap.md):
  * the Content-Type's SEC and MAC (from --content-type, or from a raw WAP push with --wsp), the key from --imsi,
- * --esn or --key-hex and --pin, the HMAC-SHA1 over the WBXML body, then the body decoded to XML. The key material
- * comes from the command line here; the card-backed form will get it from the card. */
+ * --esn or --key-hex and --pin (offline), or the card's own key with the PIN tries counted on the card (the default),
+ * the HMAC-SHA1 over the WBXML body, then the body decoded to XML; --add-server then puts the DM server it names on
+ * the card's list where the card's policy allows it (applet-spec/dm-bootstrap.md §7). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,7 +10,10 @@
 #include <openssl/crypto.h>
 
 #include "cli.h"
+#include "sca_contract.h"
 #include "scagent/bootstrap.h"
+#include "scagent/dmboot_card.h"
+#include "scagent/gba.h"
 
 /* like cli_fail, with "verified": false in the JSON object */
 static int fail(const cli *c, const sca_error *err)
@@ -21,8 +25,8 @@ static int fail(const cli *c, const sca_error *err)
     return cli_exit_code(err->rc);
 }
 
-/* The network secret from --imsi, --esn or --key-hex, checked against what SEC needs (messages name options);
- * without any of them, the IMSI from the card. */
+/* Offline: the network secret from --imsi, --esn or --key-hex, checked against what SEC needs (messages name
+ * options). */
 static sca_rc network_secret(cli *c, sca_dmboot_sec sec, uint8_t *out, size_t *len, sca_error *err)
 {
     const char *name = sca_dmboot_sec_name(sec);
@@ -38,18 +42,14 @@ static sca_rc network_secret(cli *c, sca_dmboot_sec sec, uint8_t *out, size_t *l
     }
     if (sca_dmboot_sec_is_gba(sec) && (c->imsi != NULL || c->esn != NULL || c->key_hex == NULL))
         return sca_error_set(err, SCA_E_INVALID_ARG,
-                             "SEC=%s is keyed with Ks_NAF from GBA Push: give it with --key-hex (64 hex digits)",
+                             "SEC=%s is keyed with Ks_NAF from GBA: offline, give it with --key-hex (64 hex "
+                             "digits); or let the card derive it (drop --offline, give --naf-fqdn and --ua-id)",
                              name);
-    if (!given) { /* the card's IMSI (EF_IMSI bytes 2..L+1 are the NETWORKID key) */
-        uint8_t ef[SCA_EF_IMSI_LEN];
-        sca_rc rc = cli_open(c, err);
-        if (rc == SCA_OK)
-            rc = sca_card_imsi(c->card, ef, out, len, err);
-        if (rc != SCA_OK)
-            sca_error_prefix(err, "SEC=%s needs the network secret (the card's IMSI, or --imsi/--esn/--key-hex)",
+    if (!given)
+        return sca_error_set(err, SCA_E_INVALID_ARG,
+                             "SEC=%s needs the network secret: offline, give --imsi, --esn or --key-hex; or drop "
+                             "--offline and the card uses its own IMSI",
                              name);
-        return rc;
-    }
     if (c->imsi != NULL)
         return sca_dmboot_imsi_secret(c->imsi, out, len, err);
     if (c->esn != NULL) {
@@ -63,6 +63,32 @@ static sca_rc network_secret(cli *c, sca_dmboot_sec sec, uint8_t *out, size_t *l
     return SCA_OK;
 }
 
+/* Offline unless the key comes from the card: --offline, or any key option, says the host checks alone. */
+static int offline(const cli *c)
+{
+    return c->offline || c->imsi != NULL || c->esn != NULL || c->key_hex != NULL;
+}
+
+/* On the card: its IMSI or Ks_ext_NAF for --naf-fqdn/--ua-id, the PIN counted there. */
+static sca_rc check_on_card(cli *c, const sca_dmboot_header *h, const char *pin, const uint8_t *body,
+                            size_t body_len, sca_dmboot_verified **v, sca_error *err)
+{
+    uint8_t naf[SCA_GBA_NAF_ID_MAX];
+    size_t naf_len = 0;
+    sca_rc rc = SCA_OK;
+    if (sca_dmboot_sec_is_gba(h->sec))
+        rc = cli_naf_id(c, 1, naf, &naf_len, err);
+    else if (c->naf_fqdn != NULL || c->ua_id != NULL)
+        rc = sca_error_set(err, SCA_E_INVALID_ARG, "SEC=%s is not a GBA method: drop --naf-fqdn and --ua-id",
+                           sca_dmboot_sec_name(h->sec));
+    if (rc == SCA_OK && (rc = cli_open(c, err)) != SCA_OK)
+        sca_error_prefix(err, "SEC=%s is checked by the card (or offline with --imsi/--esn/--key-hex)",
+                         sca_dmboot_sec_name(h->sec));
+    if (rc == SCA_OK)
+        rc = sca_dmboot_verify_card(c->card, h, pin, naf_len ? naf : NULL, naf_len, body, body_len, v, err);
+    return rc;
+}
+
 static sca_rc check(cli *c, const sca_dmboot_header *h, const uint8_t *body, size_t body_len,
                     sca_dmboot_verified **v, sca_error *err)
 {
@@ -71,17 +97,31 @@ static sca_rc check(cli *c, const sca_dmboot_header *h, const uint8_t *body, siz
     const char *name = sca_dmboot_sec_name(h->sec);
     if (!sca_dmboot_sec_needs_pin(h->sec) && (c->pin != NULL || c->pin_stdin))
         return sca_error_set(err, SCA_E_INVALID_ARG, "SEC=%s uses no PIN: drop --pin", name);
+    if (offline(c) && c->add_server)
+        return sca_error_set(err, SCA_E_INVALID_ARG, "--add-server needs the card to verify the bootstrap: drop "
+                                                     "--offline and the key options");
     uint8_t secret[SCA_DMBOOT_SECRET_MAX];
     size_t secret_len = 0;
     char pin[SCA_DMBOOT_PIN_MAX + 2] = {0};
-    sca_rc rc = network_secret(c, h->sec, secret, &secret_len, err);
+    sca_rc rc = offline(c) ? network_secret(c, h->sec, secret, &secret_len, err) : SCA_OK;
     if (rc == SCA_OK && sca_dmboot_sec_needs_pin(h->sec))
         rc = cli_read_pin(c, "bootstrap PIN", c->pin, pin, sizeof pin, err);
-    if (rc == SCA_OK)
-        rc = sca_dmboot_verify_with(h, sca_dmboot_sec_needs_pin(h->sec) ? pin : NULL, secret_len ? secret : NULL,
-                                    secret_len, body, body_len, v, err);
+    const char *p = sca_dmboot_sec_needs_pin(h->sec) ? pin : NULL;
+    if (rc == SCA_OK && offline(c))
+        rc = sca_dmboot_verify_with(h, p, secret_len ? secret : NULL, secret_len, body, body_len, v, err);
+    else if (rc == SCA_OK)
+        rc = check_on_card(c, h, p, body, body_len, v, err);
     OPENSSL_cleanse(secret, sizeof secret);
     OPENSSL_cleanse(pin, sizeof pin);
+    return rc;
+}
+
+/* --add-server: the DM server the verified bootstrap names goes on the card's list (policy permitting). */
+static sca_rc add_server(cli *c, const char *xml, char *id, size_t cap, unsigned *slot, sca_error *err)
+{
+    sca_rc rc = sca_dmboot_server_id(xml, id, cap, err);
+    if (rc == SCA_OK)
+        rc = sca_dmboot_server_add(c->card, id, slot, err);
     return rc;
 }
 
@@ -138,16 +178,33 @@ static int verify(cli *c, const char *path)
         }
         return cli_fail(c, &err);
     }
+    char id[SCA_DM_ID_MAX + 1] = "";
+    unsigned slot = 0;
+    sca_rc add_rc = c->add_server ? add_server(c, xml, id, sizeof id, &slot, &err) : SCA_OK;
     if (c->json) {
-        cli_json(json_pack("{s:b, s:b, s:s, s:I, s:s%}", "ok", 1, "verified", 1, "sec", sec, "body_len",
-                           (json_int_t)verified_len, "xml", xml, xml_len));
+        json_t *o = json_pack("{s:b, s:b, s:s, s:s, s:I, s:s%}", "ok", add_rc == SCA_OK, "verified", 1, "sec", sec,
+                              "checked_by", offline(c) ? "host" : "card", "body_len", (json_int_t)verified_len, "xml",
+                              xml, xml_len);
+        if (c->add_server && add_rc == SCA_OK)
+            json_object_set_new(o, "server_added", json_pack("{s:s, s:i}", "id", id, "slot", (int)slot));
+        else if (c->add_server)
+            json_object_set_new(o, "error", json_pack("{s:s, s:s}", "error", sca_rc_name(err.rc), "message", err.msg));
+        cli_json(o);
     } else {
-        printf("verified: the HMAC-SHA1 MAC of the %zu-byte WBXML body matches (SEC=%s)\n", verified_len, sec);
+        printf("verified: the HMAC-SHA1 MAC of the %zu-byte WBXML body matches (SEC=%s, checked by the %s)\n",
+               verified_len, sec, offline(c) ? "host" : "card");
         fwrite(xml, 1, xml_len, stdout);
         if (xml_len == 0 || xml[xml_len - 1] != '\n')
             putchar('\n');
+        if (c->add_server && add_rc == SCA_OK)
+            printf("added DM server %s to the card's list (slot %u)\n", id, slot);
     }
     free(xml);
+    if (add_rc != SCA_OK) {
+        if (!c->json)
+            cli_fail(c, &err);
+        return cli_exit_code(add_rc);
+    }
     return EXIT_OK;
 }
 
@@ -157,7 +214,7 @@ int cmd_dm_bootstrap(cli *c, int argc, char **argv)
         return verify(c, argv[1]);
     sca_error err;
     sca_error_set(&err, SCA_E_INVALID_ARG,
-                  "usage: scagent dm bootstrap verify FILE (--content-type VALUE | --wsp) [--imsi DIGITS | --esn HEX "
-                  "| --key-hex HEX] [--pin PIN]");
+                  "usage: scagent dm bootstrap verify FILE (--content-type VALUE | --wsp) [--pin PIN] [--naf-fqdn FQDN "
+                  "--ua-id HEX10] [--add-server] | offline: [--offline] [--imsi DIGITS | --esn HEX | --key-hex HEX]");
     return fail(c, &err);
 }

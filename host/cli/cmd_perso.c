@@ -295,6 +295,10 @@ int cmd_perso(cli *c, int argc, char **argv)
         return perso_anchor(c, argc, argv);
     if (strcmp(argv[0], "dm") == 0)
         return cmd_perso_dm(c, argc - 1, argv + 1);
+    if (strcmp(argv[0], "gba") == 0 && argc == 1)
+        return cli_perso_gba(c);
+    if (strcmp(argv[0], "dmboot-tries") == 0 && argc == 2)
+        return cli_perso_dmboot_tries(c, argv[1]);
     if (strcmp(argv[0], "imsi") == 0 && argc >= 2) {
         uint8_t ef[SCA_EF_IMSI_LEN];
         sca_error err;

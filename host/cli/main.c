@@ -34,10 +34,20 @@ static const char usage[] =
     "  dm check SERVER         is SERVER authorized for firmware updates (else: what the policy says)\n"
     "  dm confirm SERVER       the user confirms an unauthorized server (policy permitting; PIN if it says so)\n"
     "  dm bootstrap verify FILE --content-type VALUE | --wsp\n"
-    "                          check an OMA DM bootstrap message offline (HMAC-SHA1 per its SEC), then print the\n"
-    "                          WBXML as XML; FILE is the WBXML body, or with --wsp a raw WAP push PDU; the key:\n"
-    "                          --imsi DIGITS | --esn HEX | --key-hex HEX (NETWORKID; Ks_NAF for the _GBA ones),\n"
-    "                          --pin PIN (USERPIN), both for USERPIN_NETWORKID(_GBA)\n"
+    "                          check an OMA DM bootstrap message (HMAC-SHA1 per its SEC), then print the WBXML as\n"
+    "                          XML; FILE is the WBXML body, or with --wsp a raw WAP push PDU. By default the card\n"
+    "                          checks it with its own IMSI or GBA key and counts the --pin tries; the _GBA methods\n"
+    "                          need --naf-fqdn FQDN --ua-id HEX10; --add-server adds the DM server it names to the\n"
+    "                          card's list (policy BOOTSTRAP_ADD). Offline (--offline, or any key option): the key\n"
+    "                          from --imsi DIGITS | --esn HEX | --key-hex HEX (Ks_NAF for the _GBA ones) and --pin\n"
+    "  gba bootstrap URL       GBA_U bootstrapping with the BSF at URL (Ub, HTTP Digest AKA); the card keeps Ks,\n"
+    "                          the B-TID and lifetime are written to it [--impi I] [--cafile F] (needs --pin)\n"
+    "  gba status              the card's EF_GBABP (RAND, B-TID, key lifetime) and IMPI\n"
+    "  gba naf-key --naf-fqdn FQDN [--ua-id HEX10]\n"
+    "                          Ks_ext_NAF for that NAF (default Ua id 0100000001, MBMS) (needs --pin)\n"
+    "  perso gba --k HEX --opc HEX | --op HEX [--impi I]\n"
+    "                          issuer: the MILENAGE subscriber keys (resets SQN and Ks) and the IMPI\n"
+    "  perso dmboot-tries N    issuer: the DM bootstrap USERPIN try limit (1..15); the tries start again\n"
     "  fu verify PACKAGE --manifest M --server ID [--on-card] [--token F] [--confirm]\n"
     "                          check a firmware update: server, signed manifest, package (hashed here or on the card)\n"
     "  fu report started|installed|failed [--code N]\n"
@@ -88,6 +98,7 @@ static const struct {
     {"perso", cmd_perso},
     {"dm", cmd_dm},
     {"fu", cmd_fu},
+    {"gba", cmd_gba},
 };
 
 int main(int argc, char **argv)
@@ -103,7 +114,8 @@ int main(int argc, char **argv)
         OPT_CERT, OPT_CA, OPT_NOCERT, OPT_ONREQ, OPT_TIMEOUT, OPT_IMEI, OPT_FW, OPT_SW, OPT_MFR, OPT_MODEL, OPT_SERIAL,
         OPT_MANIFEST, OPT_SERVER, OPT_ONCARD, OPT_TOKEN, OPT_CONFIRM, OPT_CODE, OPT_SERVERKEY, OPT_CARDKEY, OPT_EXPORT,
         OPT_ID, OPT_KEY, OPT_PERMS, OPT_NB, OPT_NA, OPT_TOKENREQ, OPT_BOOTADD, OPT_TIME, OPT_DMSERVER,
-        OPT_CTYPE, OPT_IMSI, OPT_ESN, OPT_KEYHEX, OPT_WSP
+        OPT_CTYPE, OPT_IMSI, OPT_ESN, OPT_KEYHEX, OPT_WSP, OPT_OFFLINE, OPT_NAFFQDN, OPT_UAID, OPT_ADDSERVER,
+        OPT_K, OPT_OPC, OPT_OP, OPT_IMPI, OPT_CAFILE
     };
     static const struct option opts[] = {
         {"reader", required_argument, NULL, 'r'}, {"basic-channel", no_argument, NULL, OPT_BASIC},
@@ -128,7 +140,11 @@ int main(int argc, char **argv)
         {"time", required_argument, NULL, OPT_TIME}, {"dm-server", required_argument, NULL, OPT_DMSERVER},
         {"content-type", required_argument, NULL, OPT_CTYPE}, {"imsi", required_argument, NULL, OPT_IMSI},
         {"esn", required_argument, NULL, OPT_ESN}, {"key-hex", required_argument, NULL, OPT_KEYHEX},
-        {"wsp", no_argument, NULL, OPT_WSP},
+        {"wsp", no_argument, NULL, OPT_WSP}, {"offline", no_argument, NULL, OPT_OFFLINE},
+        {"naf-fqdn", required_argument, NULL, OPT_NAFFQDN}, {"ua-id", required_argument, NULL, OPT_UAID},
+        {"add-server", no_argument, NULL, OPT_ADDSERVER}, {"k", required_argument, NULL, OPT_K},
+        {"opc", required_argument, NULL, OPT_OPC}, {"op", required_argument, NULL, OPT_OP},
+        {"impi", required_argument, NULL, OPT_IMPI}, {"cafile", required_argument, NULL, OPT_CAFILE},
         {"json", no_argument, NULL, 'j'}, {"verbose", no_argument, NULL, 'v'}, {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
@@ -179,6 +195,15 @@ int main(int argc, char **argv)
         case OPT_ESN: c.esn = optarg; break;
         case OPT_KEYHEX: c.key_hex = optarg; break;
         case OPT_WSP: c.wsp = 1; break;
+        case OPT_OFFLINE: c.offline = 1; break;
+        case OPT_NAFFQDN: c.naf_fqdn = optarg; break;
+        case OPT_UAID: c.ua_id = optarg; break;
+        case OPT_ADDSERVER: c.add_server = 1; break;
+        case OPT_K: c.gba_k = optarg; break;
+        case OPT_OPC: c.gba_opc = optarg; break;
+        case OPT_OP: c.gba_op = optarg; break;
+        case OPT_IMPI: c.impi = optarg; break;
+        case OPT_CAFILE: c.cafile = optarg; break;
         case 'j': c.json = 1; break;
         case 'v': c.verbose++; break;
         case 'h': fputs(usage, stdout); return EXIT_OK;

@@ -30,4 +30,10 @@ int dmboot_name_eq(const char *s, size_t len, const char *name);
  * long or beyond 32 bits. */
 int dmboot_uintvar(const uint8_t **p, const uint8_t *end, unsigned max_octets, uint32_t *v);
 
+/* The checks every verification starts with: a DM bootstrap media type, a known SEC. */
+sca_rc dmboot_usable(const sca_dmboot_header *h, sca_error *err);
+/* The verified object: only the verifiers (host HMAC, or the card's answer) make one. */
+sca_rc dmboot_verified_new(sca_dmboot_sec sec, const uint8_t *body, size_t body_len, sca_dmboot_verified **out,
+                           sca_error *err);
+
 #endif

@@ -50,7 +50,7 @@ static const char *key_hint(sca_dmboot_sec sec)
 }
 
 /* a header that can be verified at all: the DM media type and a SEC */
-static sca_rc usable(const sca_dmboot_header *h, sca_error *err)
+sca_rc dmboot_usable(const sca_dmboot_header *h, sca_error *err)
 {
     if (h == NULL)
         return sca_error_set(err, SCA_E_INVALID_ARG, "no bootstrap header to verify");
@@ -69,7 +69,7 @@ sca_rc sca_dmboot_verify(const sca_dmboot_header *h, const uint8_t *key, size_t 
         *out = NULL;
     if (out == NULL)
         return sca_error_set(err, SCA_E_INVALID_ARG, "no place for the verified bootstrap");
-    sca_rc rc = usable(h, err);
+    sca_rc rc = dmboot_usable(h, err);
     if (rc != SCA_OK)
         return rc;
     if (key == NULL || key_len == 0)
@@ -91,10 +91,16 @@ sca_rc sca_dmboot_verify(const sca_dmboot_header *h, const uint8_t *key, size_t 
                              "the bootstrap MAC does not verify (SEC=%s): the message was altered or %s is wrong; "
                              "the bootstrap was refused",
                              sca_dmboot_sec_name(h->sec), key_hint(h->sec));
+    return dmboot_verified_new(h->sec, body, body_len, out, err);
+}
+
+sca_rc dmboot_verified_new(sca_dmboot_sec sec, const uint8_t *body, size_t body_len, sca_dmboot_verified **out,
+                           sca_error *err)
+{
     sca_dmboot_verified *v = malloc(sizeof *v + body_len);
     if (v == NULL)
         return sca_error_set(err, SCA_E_NO_MEMORY, NULL);
-    v->sec = h->sec;
+    v->sec = sec;
     v->body_len = body_len;
     memcpy(v->body, body, body_len);
     *out = v;
@@ -107,7 +113,7 @@ sca_rc sca_dmboot_verify_with(const sca_dmboot_header *h, const char *pin, const
 {
     if (out != NULL)
         *out = NULL;
-    sca_rc rc = usable(h, err);
+    sca_rc rc = dmboot_usable(h, err);
     if (rc != SCA_OK)
         return rc;
     sca_dmboot_key key;
