@@ -62,6 +62,7 @@ final class CardInfo {
                 setBit(out, off, Contract.CAP_BIT_BCAST_IDENTITY);
                 setBit(out, off, Contract.CAP_BIT_DM_FIRMWARE);
                 setBit(out, off, Contract.CAP_BIT_MBMS_GBA_U);
+                setBit(out, off, Contract.CAP_BIT_MBMS_KEYS);
                 setBit(out, off, Contract.CAP_BIT_DM_BOOTSTRAP);
                 return (short) (off + CAPABILITIES_LEN);
             case Contract.TAG_FREE_MEMORY:

@@ -5,7 +5,6 @@ import javacard.framework.ISO7816;
 import javacard.framework.ISOException;
 import javacard.framework.JCSystem;
 import javacard.framework.Util;
-import javacard.security.MessageDigest;
 
 /**
  * The DM bootstrap check on the card (applet-spec/dm-bootstrap.md §7): DMBOOT_VERIFY computes HMAC-SHA1 (RFC 2104 on
@@ -16,18 +15,15 @@ import javacard.security.MessageDigest;
  * add its DM server to the authorized list once, where the operator's policy allows it (DMBOOT_SERVER_ADD).
  */
 final class DmBootstrap {
-    private static final short MAC_LEN = 20;
-    private static final short BLOCK = 64;
-    private static final byte IPAD = (byte) 0x36;
-    private static final byte OPAD = (byte) 0x5C;
+    private static final short MAC_LEN = HmacSha1.LEN;
+    private static final short BLOCK = HmacSha1.BLOCK;
 
-    // transient state (CLEAR_ON_DESELECT): phase, SEC, the expected MAC, the key block, a hash block
+    // transient state (CLEAR_ON_DESELECT): phase, SEC, the expected MAC, the key
     private static final short T_PHASE = 0;
     private static final short T_SEC = 1;
     private static final short T_MAC = 2;
     private static final short T_KEY = (short) (T_MAC + MAC_LEN);
-    private static final short T_PAD = (short) (T_KEY + BLOCK);
-    private static final short T_LEN = (short) (T_PAD + BLOCK);
+    private static final short T_LEN = (short) (T_KEY + BLOCK);
     private static final byte PHASE_NONE = 0;
     private static final byte PHASE_HASHING = 1;
     private static final byte PHASE_VERIFIED = 2;
@@ -36,7 +32,7 @@ final class DmBootstrap {
     private final Gba gba;
     private final DmFirmware dm;
     private final IssuerChannel issuer;
-    private final MessageDigest sha1;
+    private final HmacSha1 hmac;
     private final byte[] t;
     /** USERPIN tries left (0) and limit (1). */
     private final byte[] tries = new byte[2];
@@ -46,7 +42,7 @@ final class DmBootstrap {
         this.gba = gba;
         this.dm = dm;
         this.issuer = issuer;
-        sha1 = MessageDigest.getInstance(MessageDigest.ALG_SHA, false);
+        hmac = new HmacSha1();
         t = JCSystem.makeTransientByteArray(T_LEN, JCSystem.CLEAR_ON_DESELECT);
         tries[0] = Contract.DMBOOT_PIN_TRY_LIMIT;
         tries[1] = Contract.DMBOOT_PIN_TRY_LIMIT;
@@ -80,7 +76,7 @@ final class DmBootstrap {
         short got = apdu.setIncomingAndReceive();
         short off = apdu.getOffsetCdata();
         while (got > 0) {
-            sha1.update(buf, off, got);
+            hmac.update(buf, off, got);
             got = apdu.receiveBytes(off);
         }
         if (p1 == Contract.DMBOOT_VERIFY_P1_03) {
@@ -143,6 +139,7 @@ final class DmBootstrap {
                     wipe();
                     ISOException.throwIt(Contract.SW_DATA_NOT_FOUND);
                 }
+                k += n;
             }
         }
         Util.arrayCopyNonAtomic(buf, (short) (off + 1), t, T_MAC, MAC_LEN);
@@ -151,21 +148,15 @@ final class DmBootstrap {
             tries[0]--;
         }
         t[T_SEC] = sec;
-        sha1.reset();
-        pad(IPAD);
-        sha1.update(t, T_PAD, BLOCK);
+        hmac.begin(t, T_KEY, (short) (k - T_KEY));
+        Util.arrayFillNonAtomic(t, T_KEY, BLOCK, (byte) 0);
         t[T_PHASE] = PHASE_HASHING;
     }
 
     /** The outer hash and the comparison; wipes the key either way. */
     private void finish(byte[] buf) {
         t[T_PHASE] = PHASE_NONE;
-        sha1.doFinal(buf, (short) 0, (short) 0, t, T_PAD); // inner hash into the pad block's first 20 bytes
-        Util.arrayCopyNonAtomic(t, T_PAD, buf, (short) 0, MAC_LEN);
-        pad(OPAD);
-        sha1.reset();
-        sha1.update(t, T_PAD, BLOCK);
-        sha1.doFinal(buf, (short) 0, MAC_LEN, buf, (short) 0);
+        hmac.finish(buf, (short) 0);
         byte diff = 0;
         for (short i = 0; i < MAC_LEN; i++) {
             diff |= (byte) (buf[i] ^ t[(short) (T_MAC + i)]);
@@ -183,13 +174,6 @@ final class DmBootstrap {
             tries[0] = tries[1];
         }
         t[T_PHASE] = PHASE_VERIFIED;
-    }
-
-    /** t[T_PAD..+64) = key block xor pad. */
-    private void pad(byte v) {
-        for (short i = 0; i < BLOCK; i++) {
-            t[(short) (T_PAD + i)] = (byte) (t[(short) (T_KEY + i)] ^ v);
-        }
     }
 
     private void wipe() {

@@ -71,9 +71,12 @@ final class Gba {
     /** 0: no bootstrap; 1 or 2: the slot in force. */
     private final byte[] active = new byte[1];
 
-    Gba(UserPin pin, IssuerChannel issuer) {
+    private final MbmsKeys muks;
+
+    Gba(UserPin pin, IssuerChannel issuer, MbmsKeys muks) {
         this.pin = pin;
         this.issuer = issuer;
+        this.muks = muks;
         milenage = new Milenage();
         kdf = new GbaKdf(true);
         sha1 = MessageDigest.getInstance(MessageDigest.ALG_SHA, false);
@@ -219,6 +222,20 @@ final class Gba {
             ISOException.throwIt(Contract.SW_WRONG_DATA);
         }
         short s = current();
+        if (isMbms(buf, nafOff, nafLen)) {
+            // mbms.md §1: the MUK = Ks_int_NAF for the BM-SC, IDi = its FQDN, IDr = the B-TID in force
+            short btidLen = (short) (slots[(short) (s + S_BTID_LEN)] & 0xFF);
+            if (btidLen == 0) {
+                ISOException.throwIt(Contract.SW_CONDITIONS);
+            }
+            kdf.deriveKsNaf(GbaKdf.LABEL_GBA_U, slots, (short) (s + S_KS), slots, (short) (s + S_RAND), buf,
+                    impiOff, impiLen, buf, nafOff, nafLen, ws, W_DIGEST);
+            try {
+                muks.storeMuk(buf, nafOff, (short) (nafLen - 5), slots, (short) (s + S_BTID), btidLen, ws, W_DIGEST);
+            } finally {
+                finish();
+            }
+        }
         kdf.deriveKsNaf(GbaKdf.LABEL_GBA_ME, slots, (short) (s + S_KS), slots, (short) (s + S_RAND), buf, impiOff,
                 impiLen, buf, nafOff, nafLen, ws, W_DIGEST);
         buf[0] = TAG_OK;
@@ -240,6 +257,13 @@ final class Gba {
         short s = current();
         kdf.deriveKsNaf(GbaKdf.LABEL_GBA_ME, slots, (short) (s + S_KS), slots, (short) (s + S_RAND), impi, (short) 1,
                 (short) (impi[0] & 0xFF), naf, nafOff, nafLen, out, outOff);
+    }
+
+    /** Whether NAF_Id ends with the MBMS Ua security protocol id 01 00 00 00 01 (TS 33.220 Annex H). */
+    private static boolean isMbms(byte[] b, short off, short len) {
+        short u = (short) (off + len - 5);
+        return b[u] == 1 && b[(short) (u + 1)] == 0 && b[(short) (u + 2)] == 0 && b[(short) (u + 3)] == 0
+                && b[(short) (u + 4)] == 1;
     }
 
     private static void checkNafId(short nafLen) {

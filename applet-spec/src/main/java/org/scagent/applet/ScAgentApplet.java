@@ -33,6 +33,8 @@ public final class ScAgentApplet extends Applet implements ExtendedLength {
     private final Imsi imsi;
     private final Gba gba;
     private final DmBootstrap dmBoot;
+    private final MbmsKeys mbmsKeys;
+    private final Mbms mbms;
 
     private ScAgentApplet(byte[] b, short pOff, short pLen) {
         pin = new UserPin(InstallParams.byteValue(b, pOff, pLen, Contract.INSTALL_PIN_TRY_LIMIT,
@@ -45,7 +47,7 @@ public final class ScAgentApplet extends Applet implements ExtendedLength {
         life = new LifeCycle();
         // one buffer for the chains that collect data in RAM: ECHO and SIGN CSR
         chain = new ChainBuffer(Contract.ECHO_MAX > Contract.CSR_INFO_MAX ? Contract.ECHO_MAX : Contract.CSR_INFO_MAX);
-        response = new LongResponse(BcastIdentity.HEAD_MAX, DmFirmware.TAIL_IDS);
+        response = new LongResponse(BcastIdentity.HEAD_MAX, Mbms.TAIL_STATUS);
         // one copy of the P-256 parameters and of the SPKI prefixes for every EC key on the card
         P256 curve = new P256();
         Spki spki = new Spki();
@@ -53,7 +55,9 @@ public final class ScAgentApplet extends Applet implements ExtendedLength {
         info = new CardInfo(b, InstallParams.find(b, pOff, pLen, Contract.INSTALL_CARD_ID), pin, issuer, life, bcast);
         dm = new DmFirmware(issuer, pin, chain, response, bcast, info, curve, spki);
         imsi = new Imsi();
-        gba = new Gba(pin, issuer);
+        mbmsKeys = new MbmsKeys();
+        gba = new Gba(pin, issuer, mbmsKeys);
+        mbms = new Mbms(pin, mbmsKeys, response);
         dmBoot = new DmBootstrap(imsi, gba, dm, issuer);
     }
 
@@ -109,6 +113,9 @@ public final class ScAgentApplet extends Applet implements ExtendedLength {
         chain.checkout(ins, Util.getShort(buf, ISO7816.OFFSET_P1));
         if (ins != Contract.INS_GET_RESPONSE) {
             response.drop(); // any other command drops the rest of a long response
+        }
+        if (ins != Contract.INS_AUTHENTICATE_ODD) {
+            mbms.reset(); // and a pending MBMS chain or answer
         }
         if ((byte) (cla & CLA_RESERVED_BITS) != 0) {
             ISOException.throwIt(ISO7816.SW_CLA_NOT_SUPPORTED);
@@ -214,6 +221,10 @@ public final class ScAgentApplet extends Applet implements ExtendedLength {
             case Contract.INS_AUTHENTICATE:
                 expect(family, Contract.CLA_ISO, chained);
                 gba.authenticate(apdu);
+                return;
+            case Contract.INS_AUTHENTICATE_ODD:
+                expect(family, Contract.CLA_ISO, chained);
+                mbms.authenticate(apdu);
                 return;
             case Contract.INS_GBA_BP_PUT:
                 expect(family, Contract.CLA_PROPRIETARY, chained);
@@ -357,6 +368,10 @@ public final class ScAgentApplet extends Applet implements ExtendedLength {
             return;
         }
         if (gba.getData(apdu, tag)) {
+            return;
+        }
+        if (tag == Contract.TAG_MBMS_KEYS) {
+            response.send(apdu, (short) 0, Mbms.TAIL_STATUS, (short) 0, mbmsKeys.statusLength());
             return;
         }
         short end = info.value(tag, buf, (short) 0);

@@ -55,6 +55,14 @@ class GbaTest {
         return Hex.cat(Hex.b("00880084"), new byte[] {(byte) data.length}, data, Hex.b("00"));
     }
 
+    /** GBA_BP_PUT with a B-TID and a fixed lifetime (PIN verified). */
+    static void putBtid(DmCard d, String btid) {
+        byte[] b = btid.getBytes();
+        byte[] life = "2026-11-23T22:00:00Z".getBytes();
+        byte[] data = Hex.cat(new byte[] {(byte) b.length}, b, new byte[] {(byte) life.length}, life);
+        d.card.ok("80480000" + String.format("%02X", data.length) + Hex.s(data));
+    }
+
     @Test
     void theJdkNetworkSideMatchesTestSet1() {
         byte[] s = Hex.b("ff9bb4d0b607");
@@ -79,6 +87,9 @@ class GbaTest {
         assertEquals("DB08" + Hex.s(NET.res(RAND1)), Hex.s(r.data()));
         // EF_GBABP: RAND, then B-TID and lifetime still empty
         assertEquals("10" + Hex.s(RAND1) + "0000", Hex.s(d.card.getData(0xDF63)));
+        // an MBMS NAF_Id (Ua id 01 00 00 00 01) also makes the MUK, which needs the B-TID (mbms.md §1)
+        d.card.expect(0x6985, nafApdu(NAF_ID, IMPI.getBytes()));
+        putBtid(d, "btid@bsf.example.org");
         // NAF derivation: the documented vector (applet-spec/gba.md §4.2)
         byte[] ext = d.card.expect(0x9000, nafApdu(NAF_ID, IMPI.getBytes()));
         assertEquals("DB20" + "79d8098e4b9ef12c858a0da3471f6b2d29b4cbb549500dcb3c88154562de340d".toUpperCase(),

@@ -10,7 +10,7 @@ import org.junit.jupiter.api.Test;
 class SelectAndGetDataTest {
     static final String VERSION = "00010001";     // 0.1.0, contract 1
     // PIN, ISSUER_AUTH, EXTENDED_LENGTH, CHAINING, BCAST_IDENTITY, DM_FIRMWARE
-    static final String CAPABILITIES = "0000170F";
+    static final String CAPABILITIES = "00001F0F";
     static final String FCI = "6F1B" + "8409" + Card.AID_HEX + "A50E" + "DF3004" + VERSION + "DF3104" + CAPABILITIES;
 
     @Test
