@@ -57,7 +57,9 @@ final class Mbms {
     private static final short P_ENCRLEN = 15;
     private static final short P_MACALG = 16;
     private static final short P_EXTS = 17;
-    private static final short N_STATE = 18;
+    /** 1 + the MSK entry whose STKM keys are cached, 0 when none. */
+    private static final short C_MSK = 18;
+    private static final short N_STATE = 19;
     private static final byte PHASE_IDLE = 0;
     private static final byte PHASE_COLLECT = 1;
     private static final byte PHASE_ANSWER = 2;
@@ -79,6 +81,13 @@ final class Mbms {
     private final byte[] answer;
     private final short[] st;
     private final byte[] ws;
+    /**
+     * The STKM keys of the last MSK used (CSB ID (4) || auth || encr || salt): an STKM's keys depend only on the MSK
+     * and the CSB ID (no RAND), so a stream of STKMs under one MSK derives them once (mbms.md §5). CLEAR_ON_DESELECT,
+     * dropped whenever an MSK is stored or deleted.
+     */
+    private final byte[] keyCache;
+    private static final short KEYS_LEN = (short) (MikeyKeys.AUTH_LEN + MikeyKeys.ENCR_LEN + MikeyKeys.SALT_LEN);
 
     Mbms(UserPin pin, MbmsKeys keys, LongResponse response) {
         this.pin = pin;
@@ -89,6 +98,7 @@ final class Mbms {
         answer = JCSystem.makeTransientByteArray(ANSWER_CAP, JCSystem.CLEAR_ON_DESELECT);
         st = JCSystem.makeTransientShortArray(N_STATE, JCSystem.CLEAR_ON_DESELECT);
         ws = JCSystem.makeTransientByteArray(W_LEN, JCSystem.CLEAR_ON_DESELECT);
+        keyCache = JCSystem.makeTransientByteArray((short) (4 + KEYS_LEN), JCSystem.CLEAR_ON_DESELECT);
         response.registerTail(TAIL_STATUS, keys);
     }
 
@@ -253,6 +263,7 @@ final class Mbms {
                 v = mtk(off, len);
                 break;
             case MODE_MSK_DELETE:
+                dropKeyCache();
                 if (len != 5) {
                     fail();
                 }
@@ -433,8 +444,14 @@ final class Mbms {
                 st[P_ENCRLEN]);
     }
 
+    private void dropKeyCache() {
+        st[C_MSK] = 0;
+        Util.arrayFillNonAtomic(keyCache, (short) 0, (short) keyCache.length, (byte) 0);
+    }
+
     /** Mode 01 (mbms.md §4.3); returns the length of the answer data after DB. */
     private short mskUpdate(short off, short len) {
+        dropKeyCache();
         parse(off, len, true);
         short idi = st[P_IDI];
         short idr = st[P_IDR];
@@ -526,7 +543,15 @@ final class Mbms {
         }
         byte[] s = keys.mskData();
         short e = MbmsKeys.mskOffset(msk);
-        deriveKeys(off, s, (short) (e + MbmsKeys.S_KEY), MbmsKeys.MSK_LEN);
+        short csb = (short) (off + 4);
+        if (st[C_MSK] == (short) (msk + 1) && Util.arrayCompare(keyCache, (short) 0, msg, csb, (short) 4) == 0) {
+            Util.arrayCopyNonAtomic(keyCache, (short) 4, ws, W_AUTH, KEYS_LEN);
+        } else {
+            deriveKeys(off, s, (short) (e + MbmsKeys.S_KEY), MbmsKeys.MSK_LEN);
+            Util.arrayCopyNonAtomic(msg, csb, keyCache, (short) 0, (short) 4);
+            Util.arrayCopyNonAtomic(ws, W_AUTH, keyCache, (short) 4, KEYS_LEN);
+            st[C_MSK] = (short) (msk + 1);
+        }
         checkMac(off);
         short t = (short) (st[P_T] + 2);
         short id = st[P_MTKID];

@@ -66,6 +66,25 @@ class MbmsTest {
     }
 
     @Test
+    void aReplacedMskIsUsedAtOnce() {
+        // the card caches an MSK's STKM keys: a new MSK under the same ID, or another CSB ID, must not use them
+        DmCard d = ready();
+        d.card.expect(0x9000, apdu(0x80, TestBmsc.tlv(1, ltkm(5, false).msg())));
+        d.card.expect(0x9000, apdu(0x80, TestBmsc.tlv(2, stkm(1, 10))));
+        byte[] msk2 = Hex.fill(16, 0x41);
+        d.card.expect(0x9000, apdu(0x80, TestBmsc.tlv(1, TestBmsc.ltkm(muk(), FQDN, BTID, MSK_ID, msk2, 6, 1, 100,
+                false, null).msg())));
+        d.card.expect(0x9862, apdu(0x80, TestBmsc.tlv(2, stkm(2, 11))));   // the old MSK no longer verifies
+        byte[] r = d.card.expect(0x9000, apdu(0x80, TestBmsc.tlv(2, TestBmsc.stkm(msk2, MSK_ID, 2, 11, MTK, SALT,
+                true))));
+        assertEquals("531FDB" + Hex.s(MTK) + Hex.s(SALT), Hex.s(r));
+        byte[] other = TestBmsc.stkm(msk2, MSK_ID, 3, 12, MTK, SALT, true);
+        other[4] ^= 0x01; // another CSB ID: other keys, so the MAC (made with the first CSB's keys) fails
+        d.card.expect(0x9862, apdu(0x80, TestBmsc.tlv(2, other)));
+        d.card.expect(0x9000, apdu(0x80, TestBmsc.tlv(2, TestBmsc.stkm(msk2, MSK_ID, 3, 12, MTK, SALT, true))));
+    }
+
+    @Test
     void theVerificationMessageIsTheBmscs() {
         DmCard d = ready();
         TestBmsc.Built b = ltkm(7, true);
