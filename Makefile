@@ -92,13 +92,17 @@ demo: deps
 	@tests/demo
 
 bench: deps
-	@$(MAKE) --no-print-directory all $(BUILD)/bin/bench-apdu $(BUILD)/bin/bench-fu-hash $(BUILD)/bin/bench-dm
+	@$(MAKE) --no-print-directory all $(BUILD)/bin/bench-apdu $(BUILD)/bin/bench-fu-hash $(BUILD)/bin/bench-dm \
+		$(BUILD)/bin/bench-mbms
 	@tests/bench/run
 
 $(BUILD)/bin/bench-apdu: tests/bench/bench_apdu.c $(LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -o $@ $< $(LIB) $(LDLIBS) -lm
 $(BUILD)/bin/bench-dm: tests/bench/bench_dm.c $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -o $@ $< $(LIB) $(LDLIBS)
+$(BUILD)/bin/bench-mbms: tests/bench/bench_mbms.c $(LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -o $@ $< $(LIB) $(LDLIBS)
 $(BUILD)/bin/bench-fu-hash: tests/bench/bench_fu_hash.c $(LIB)
@@ -140,3 +144,31 @@ $(BUILD)/tests/ub_client: tests/gba/ub_client.c $(LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -I host/lib $(LDSAN) -o $@ $< $(LIB) $(LDLIBS)
 unit: $(BUILD)/tests/ub_client
+
+# --- scagentd, the socket service (host/daemon; tests/daemon) ----------------------------------------------
+DAEMON_SRC  := $(wildcard host/daemon/*.c)
+DAEMON_OBJ  := $(patsubst host/daemon/%.c,$(BUILD)/obj/daemon/%.o,$(DAEMON_SRC))
+DAEMON_CORE := $(filter-out $(BUILD)/obj/daemon/main.o,$(DAEMON_OBJ))
+DAEMON_TEST := $(patsubst tests/daemon/%.c,$(BUILD)/tests/%,$(wildcard tests/daemon/test_daemon_*.c))
+host: $(BUILD)/bin/scagentd
+$(BUILD)/obj/daemon/%.o: host/daemon/%.c $(GEN)/c/sca_contract.h $(wildcard host/include/scagent/*.h host/lib/*.h host/daemon/*.h)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -I host/lib -I host/daemon -c $< -o $@
+$(BUILD)/bin/scagentd: $(DAEMON_OBJ) $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDSAN) -o $@ $(DAEMON_OBJ) $(LIB) $(LDLIBS)
+$(DAEMON_TEST): $(BUILD)/tests/test_daemon_%: tests/daemon/test_daemon_%.c $(DAEMON_CORE) $(LIB) $(wildcard tests/daemon/*.h) \
+                 tests/unit/scripted.c tests/unit/scripted.h
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -Wno-missing-field-initializers -I host/lib -I host/daemon -I tests/daemon -I tests/unit $(LDSAN) -o $@ $< \
+	    tests/unit/scripted.c $(DAEMON_CORE) $(LIB) $(LDLIBS) -lcmocka
+unit: $(DAEMON_TEST)
+$(BUILD)/bin/bench-daemon: tests/bench/bench_daemon.c $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -o $@ $< $(LIB) $(LDLIBS) -lm
+
+# --- MBMS / BCAST provisioning against the BM-SC simulator (tests/mbms/run) ---------------------------------
+$(BUILD)/tests/provision_client: tests/mbms/provision_client.c $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(LDSAN) -o $@ $< $(LIB) $(LDLIBS)
+unit: $(BUILD)/tests/provision_client

@@ -5,6 +5,7 @@
 #include <jansson.h>
 #include <openssl/x509.h>
 
+#include "scagent/provision.h"
 #include "scagent/scagent.h"
 
 /* Exit codes (documented in `scagent --help` and README). */
@@ -70,6 +71,20 @@ typedef struct cli {
     const char *gba_k, *gba_opc, *gba_op; /* --k, --opc, --op (perso gba) */
     const char *impi;         /* --impi */
     const char *cafile;       /* --cafile FILE: TLS trust for the BSF */
+    const char *socket;      /* -S/--socket PATH or --daemon: go through scagentd (host/cli/remote.c) */
+    /* MBMS and BCAST provisioning (cmd_mbms.c, cmd_bcast.c) */
+    const char *bmsc_fqdn;    /* --bmsc-fqdn FQDN: the BM-SC's NAF FQDN (the MUK's IDi, the Digest realm) */
+    const char *bmsc;         /* --bmsc URL: the BM-SC for listen's LTKM requests and re-registrations */
+    const char *key_domain;   /* --key-domain HEX6 */
+    const char *key_group;    /* --key-group N (decimal or 0x hex, 0..65535) */
+    const char *idi, *idr;    /* --idi, --idr (mbms delete muk) */
+    long udp_port;            /* --udp PORT (listen) / --udp-port N (bcast LTKMDelivery); -1: none */
+    long count;               /* --count N (listen; 0: no limit) */
+    const char *services[32]; /* --service ID, repeatable */
+    size_t n_services;
+    const char *msk_ids[32];  /* --msk-id HEX8, repeatable */
+    size_t n_msk_ids;
+    int too_many;             /* a repeatable option given more than 32 times */
     sca_card *card;
 } cli;
 
@@ -100,6 +115,21 @@ int cmd_fu(cli *c, int argc, char **argv);
 int cmd_perso_dm(cli *c, int argc, char **argv);
 int cmd_dm_bootstrap(cli *c, int argc, char **argv);
 int cmd_gba(cli *c, int argc, char **argv);
+int cmd_mbms(cli *c, int argc, char **argv);
+int cmd_bcast(cli *c, int argc, char **argv);
+/* The card open (the first reader with the applet) and the PIN verified (once per session). */
+sca_rc cli_open_with_pin(cli *c, sca_error *err);
+/* cli_open_with_pin, and the applet must announce MBMS_KEYS (SCA_E_NOT_SUPPORTED otherwise). */
+sca_rc cli_mbms_card(cli *c, sca_error *err);
+int cli_mbms_listen(cli *c);
+/* One provisioning request with the card's B-TID and MRK (--bmsc-fqdn; PIN); `out` is always to be freed. */
+sca_rc cli_bcast_run(cli *c, sca_bcast_request *req, sca_bcast_response *out, sca_error *err);
+/* 1 when the BM-SC refused (HTTP 400/403/5xx, or a non-zero globalStatusCode). */
+int cli_bcast_refused(const sca_bcast_response *r, sca_rc rc);
+/* A response as JSON (new reference). */
+json_t *cli_bcast_json(const sca_bcast_response *r);
+/* The command in argv[0..argc-1] through scagentd at c->socket. */
+int cli_remote(cli *c, int argc, char **argv);
 int cli_perso_gba(cli *c);
 int cli_perso_dmboot_tries(cli *c, const char *n);
 /* NAF_Id from --naf-fqdn and --ua-id (without --ua-id: SCA_E_INVALID_ARG when `ua_required`, else MBMS). */

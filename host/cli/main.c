@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "scagent/client.h"
 
 static const char usage[] =
     "usage: scagent [options] COMMAND [ARGS]\n"
@@ -59,6 +60,21 @@ static const char usage[] =
     "  perso dm server add SLOT --id ID --key PEM --perms fw,log,other [--not-before T] [--not-after T]\n"
     "  perso dm server remove SLOT | policy deny|warn|pin [--token-required] | originator add SLOT PEM |\n"
     "  perso dm originator remove SLOT | token-key HEX\n"
+    "  mbms setup --bmsc-fqdn F  the MBMS setup for that BM-SC (after 'gba bootstrap'): the card derives and keeps\n"
+    "                          the MUK; nothing secret is printed or stored here [--impi I] (needs --pin)\n"
+    "  mbms ltkm FILE|-        an LTKM (binary or hex): a solicited-pull trigger prints what to do (LTKM request or\n"
+    "                          re-registration); any other goes to the card (MSK update; needs --pin)\n"
+    "  mbms stkm FILE|-        an STKM to the card (MTK generation): prints the TEK (MTK) and salt in hex (--pin)\n"
+    "  mbms push FILE          a WAP push PDU (SMS bearer) carrying an LTKM: checked, then as 'mbms ltkm'\n"
+    "  mbms delete msk --key-domain HEX6 --key-group N | muk --idi FQDN --idr B-TID   (needs --pin)\n"
+    "  mbms status             the card's MUK and MSK tables (no keys)\n"
+    "  mbms listen --udp PORT [--count N] [--timeout MS] [--bmsc URL --bmsc-fqdn F]\n"
+    "                          receive LTKMs over UDP and act (card / LTKM request / re-registration; the requests\n"
+    "                          need --bmsc); one JSON event line per message (needs --pin)\n"
+    "  bcast register|service-request|token-purchase|ltkm-request URL --bmsc-fqdn F [--service ID...]\n"
+    "        [--msk-id HEX8...] [--key-domain HEX6] [--udp-port N]\n"
+    "                          OMA BCAST Smartcard Profile provisioning with HTTP Digest (B-TID, MRK from the card;\n"
+    "                          needs --pin); exit 10 when the BM-SC refused the request or part of it\n"
     "\n"
     "options:\n"
     "  -r, --reader NAME       use this reader (exact name or a unique part of it); default: the first reader\n"
@@ -71,6 +87,9 @@ static const char usage[] =
     "      --issuer-keys FILE  (perso) issuer keys: a profile file with issuer_key_enc/mac/version\n"
     "      --test-keys         (perso) the documented test issuer keys (test cards only)\n"
     "      --out FILE          write the main output (key, CSR, identifier) to FILE\n"
+    "  -S, --socket PATH       go through scagentd at PATH (info, pin, id header|show, dm check|servers|policy,\n"
+    "                          dm bootstrap verify, gba status, apdu); --daemon: its socket, $SCAGENT_SOCKET or\n"
+    "                          /run/scagent/scagentd.sock\n"
     "  -j, --json              print one JSON object on standard output (errors too)\n"
     "  -v, --verbose           more detail on stderr; twice: APDU traces (PINs and keys masked)\n"
     "  -h, --help              this text\n"
@@ -82,7 +101,8 @@ static const char usage[] =
     "  3 no PC/SC service/reader/card  8 access denied (PIN, issuer, life-cycle state)\n"
     "  4 card removed or reset         9 malformed data, protocol or crypto failure (a signature or bootstrap\n"
     "                                    MAC that does not verify, an upgrade message for another client)\n"
-    "  10 (register) the server refused the registration, or requires a critical upgrade first\n";
+    "  10 (register) the server refused the registration, or requires a critical upgrade first;\n"
+    "     (bcast) the BM-SC refused the request (HTTP 400/403/5xx) or a non-zero globalStatusCode\n";
 
 static const struct {
     const char *name;
@@ -99,6 +119,8 @@ static const struct {
     {"dm", cmd_dm},
     {"fu", cmd_fu},
     {"gba", cmd_gba},
+    {"mbms", cmd_mbms},
+    {"bcast", cmd_bcast},
 };
 
 int main(int argc, char **argv)
@@ -109,13 +131,15 @@ int main(int argc, char **argv)
     c.not_before = -1;
     c.not_after = -1;
     c.now = -1;
+    c.udp_port = -1;
     enum {
         OPT_BASIC = 256, OPT_NOSEL, OPT_PIN, OPT_NEWPIN, OPT_PINSTDIN, OPT_KEYS, OPT_TESTKEYS, OPT_SUBJECT, OPT_OUT,
         OPT_CERT, OPT_CA, OPT_NOCERT, OPT_ONREQ, OPT_TIMEOUT, OPT_IMEI, OPT_FW, OPT_SW, OPT_MFR, OPT_MODEL, OPT_SERIAL,
         OPT_MANIFEST, OPT_SERVER, OPT_ONCARD, OPT_TOKEN, OPT_CONFIRM, OPT_CODE, OPT_SERVERKEY, OPT_CARDKEY, OPT_EXPORT,
         OPT_ID, OPT_KEY, OPT_PERMS, OPT_NB, OPT_NA, OPT_TOKENREQ, OPT_BOOTADD, OPT_TIME, OPT_DMSERVER,
         OPT_CTYPE, OPT_IMSI, OPT_ESN, OPT_KEYHEX, OPT_WSP, OPT_OFFLINE, OPT_NAFFQDN, OPT_UAID, OPT_ADDSERVER,
-        OPT_K, OPT_OPC, OPT_OP, OPT_IMPI, OPT_CAFILE
+        OPT_K, OPT_OPC, OPT_OP, OPT_IMPI, OPT_CAFILE, OPT_DAEMON, OPT_BMSCFQDN, OPT_BMSC, OPT_KEYDOMAIN,
+        OPT_KEYGROUP, OPT_IDI, OPT_IDR, OPT_UDP, OPT_UDPPORT, OPT_COUNT, OPT_SERVICE, OPT_MSKID
     };
     static const struct option opts[] = {
         {"reader", required_argument, NULL, 'r'}, {"basic-channel", no_argument, NULL, OPT_BASIC},
@@ -145,11 +169,18 @@ int main(int argc, char **argv)
         {"add-server", no_argument, NULL, OPT_ADDSERVER}, {"k", required_argument, NULL, OPT_K},
         {"opc", required_argument, NULL, OPT_OPC}, {"op", required_argument, NULL, OPT_OP},
         {"impi", required_argument, NULL, OPT_IMPI}, {"cafile", required_argument, NULL, OPT_CAFILE},
+        {"bmsc-fqdn", required_argument, NULL, OPT_BMSCFQDN}, {"bmsc", required_argument, NULL, OPT_BMSC},
+        {"key-domain", required_argument, NULL, OPT_KEYDOMAIN}, {"key-group", required_argument, NULL, OPT_KEYGROUP},
+        {"idi", required_argument, NULL, OPT_IDI}, {"idr", required_argument, NULL, OPT_IDR},
+        {"udp", required_argument, NULL, OPT_UDP}, {"udp-port", required_argument, NULL, OPT_UDPPORT},
+        {"count", required_argument, NULL, OPT_COUNT}, {"service", required_argument, NULL, OPT_SERVICE},
+        {"msk-id", required_argument, NULL, OPT_MSKID},
+        {"socket", required_argument, NULL, 'S'}, {"daemon", no_argument, NULL, OPT_DAEMON},
         {"json", no_argument, NULL, 'j'}, {"verbose", no_argument, NULL, 'v'}, {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
     int o;
-    while ((o = getopt_long(argc, argv, "r:jvh", opts, NULL)) != -1) {
+    while ((o = getopt_long(argc, argv, "r:S:jvh", opts, NULL)) != -1) {
         switch (o) {
         case 'r': c.open.reader = optarg; break;
         case OPT_BASIC: c.open.basic_channel = 1; break;
@@ -204,6 +235,25 @@ int main(int argc, char **argv)
         case OPT_OP: c.gba_op = optarg; break;
         case OPT_IMPI: c.impi = optarg; break;
         case OPT_CAFILE: c.cafile = optarg; break;
+        case OPT_BMSCFQDN: c.bmsc_fqdn = optarg; break;
+        case OPT_BMSC: c.bmsc = optarg; break;
+        case OPT_KEYDOMAIN: c.key_domain = optarg; break;
+        case OPT_KEYGROUP: c.key_group = optarg; break;
+        case OPT_IDI: c.idi = optarg; break;
+        case OPT_IDR: c.idr = optarg; break;
+        case OPT_UDP:
+        case OPT_UDPPORT: c.udp_port = atol(optarg); break;
+        case OPT_COUNT: c.count = atol(optarg); break;
+        case OPT_SERVICE:
+            if (c.n_services < sizeof c.services / sizeof *c.services) c.services[c.n_services++] = optarg;
+            else c.too_many = 1;
+            break;
+        case OPT_MSKID:
+            if (c.n_msk_ids < sizeof c.msk_ids / sizeof *c.msk_ids) c.msk_ids[c.n_msk_ids++] = optarg;
+            else c.too_many = 1;
+            break;
+        case 'S': c.socket = optarg; break;
+        case OPT_DAEMON: c.socket = sca_client_default_socket(); break;
         case 'j': c.json = 1; break;
         case 'v': c.verbose++; break;
         case 'h': fputs(usage, stdout); return EXIT_OK;
@@ -216,6 +266,8 @@ int main(int argc, char **argv)
         fputs(usage, stderr);
         return EXIT_USAGE;
     }
+    if (c.socket != NULL)
+        return cli_remote(&c, argc - optind, argv + optind);
     for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++) {
         if (strcmp(argv[optind], commands[i].name) == 0) {
             int code = commands[i].run(&c, argc - optind - 1, argv + optind + 1);

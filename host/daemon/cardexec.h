@@ -1,0 +1,44 @@
+/* The real executor of the card thread: owns the sca_card (opened lazily, reopened after removal), runs the
+ * handlers, watches the card's presence when idle, announces card-removed / card-inserted / card-reset and
+ * drops the card-derived state (who verified the PIN, the on-card hash in progress) when they happen. */
+#ifndef SCD_CARDEXEC_H
+#define SCD_CARDEXEC_H
+
+#include <stdint.h>
+
+#include "config.h"
+#include "scagent/scagent.h"
+#include "worker.h"
+
+typedef struct scd_cardctx {
+    /* copied at start: the card thread never reads the live config (SIGHUP replaces it) */
+    char reader[256];
+    scd_card_mode mode;
+    size_t hash_chunk;
+    scd_worker *w;
+    sca_card *card;
+    unsigned generation;     /* sca_card_generation() when last seen */
+    int present;             /* the last presence announced */
+    uint64_t next_open_ms;   /* when idle may try to open the card again */
+    uint64_t pin_owner;      /* the connection whose pin.verify the card's PIN state belongs to (0: none) */
+    uint64_t hash_owner;     /* the connection with an on-card hash in progress (0: none) */
+    uint64_t hashed;         /* bytes it has sent so far */
+    long pcsc_ctx;           /* SCARDCONTEXT for presence polling (0: none yet) */
+    int have_pcsc;
+    unsigned long event_count; /* the reader's insert/remove counter when last polled */
+} scd_cardctx;
+
+void scd_cardctx_init(scd_cardctx *x, const scd_config *cfg, scd_worker *w);
+/* The executor callbacks for scd_worker_start (ctx = the scd_cardctx). */
+scd_executor scd_cardexec(scd_cardctx *x, unsigned idle_ms);
+
+/* For handlers: the open card, opening it when needed. NULL with `err` set when there is none. */
+sca_card *scd_card(scd_cardctx *x, sca_error *err);
+/* For handlers: record a library error in the job. */
+scd_step scd_fail_err(scd_job *j, const sca_error *err);
+/* For handlers: succeed with `result` (stolen). */
+scd_step scd_ok(scd_job *j, json_t *result);
+/* PIN-gated methods: verify `pin` now when given; else the card's PIN state must come from this connection. */
+sca_rc scd_need_pin(scd_cardctx *x, scd_job *j, const char *pin, sca_error *err);
+
+#endif

@@ -1,0 +1,171 @@
+/* Handlers: info, PIN, BCAST identity, upgrade verification, raw APDUs, and the reserved stubs. Each calls the
+ * libscagent functions the CLI command of the same name calls; results follow the CLI's --json output. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/crypto.h>
+
+#include "handlers.h"
+#include "methods.h"
+#include "proto.h"
+#include "sca_contract.h"
+
+scd_step scd_h_info(scd_cardctx *x, scd_job *j)
+{
+    sca_error err;
+    sca_info i;
+    if (sca_get_info(x->card, &i, &err) != SCA_OK)
+        return scd_fail_err(j, &err);
+    size_t atr_len;
+    const uint8_t *atr = sca_card_atr(x->card, &atr_len);
+    char caps[256], version[32];
+    sca_capabilities_str(i.capabilities, caps, sizeof caps);
+    snprintf(version, sizeof version, "%u.%u.%u", i.version[0], i.version[1], i.version[2]);
+    return scd_ok(j, json_pack("{s:s, s:o, s:s, s:i, s:s, s:i, s:s, s:I, s:{s:I, s:I, s:I}, s:{s:b, s:b, s:i, s:i}, "
+                               "s:o, s:s, s:i}",
+                               "reader", sca_card_reader(x->card), "atr", scd_jhex(atr, atr_len), "protocol",
+                               sca_card_protocol(x->card) ? "T=1" : "T=0", "channel", (int)sca_card_channel(x->card),
+                               "applet_version", version, "contract_version", i.contract_version, "capabilities",
+                               caps, "capabilities_bits", (json_int_t)i.capabilities, "free_memory", "persistent",
+                               (json_int_t)i.free_persistent, "transient_reset", (json_int_t)i.free_transient_reset,
+                               "transient_deselect", (json_int_t)i.free_transient_deselect, "pin", "set",
+                               (i.pin_flags & SCA_PIN_FLAG_SET) != 0, "blocked", (i.pin_flags & SCA_PIN_FLAG_BLOCKED) != 0,
+                               "tries_left", i.pin_tries_left, "try_limit", i.pin_try_limit, "card_id",
+                               scd_jhex(i.card_id, sizeof i.card_id), "lifecycle", sca_lifecycle_name(i.lifecycle),
+                               "issuer_key_version", i.issuer_key_version));
+}
+
+scd_step scd_h_pin_status(scd_cardctx *x, scd_job *j)
+{
+    sca_error err;
+    sca_pin_status st;
+    if (sca_pin_get_status(x->card, &st, &err) != SCA_OK)
+        return scd_fail_err(j, &err);
+    /* "verified" is per connection: the card's flag may come from another client's pin.verify */
+    return scd_ok(j, json_pack("{s:b, s:b, s:i, s:i, s:b, s:b}", "set", st.set, "blocked", st.blocked, "tries_left",
+                               st.tries_left, "try_limit", st.try_limit, "verified",
+                               st.verified && x->pin_owner == j->client, "verified_on_card", st.verified));
+}
+
+scd_step scd_h_pin_verify(scd_cardctx *x, scd_job *j)
+{
+    sca_error err;
+    if (sca_pin_verify(x->card, scd_pstr(j, "pin"), &err) != SCA_OK) {
+        x->pin_owner = 0;
+        scd_fail_err(j, &err);
+        if (err.rc == SCA_E_WRONG_PIN) /* the tries left are part of the answer */
+            snprintf(j->emsg, sizeof j->emsg, "%s", err.msg);
+        return SCD_STEP_DONE;
+    }
+    x->pin_owner = j->client;
+    return scd_ok(j, json_pack("{s:b}", "verified", 1));
+}
+
+scd_step scd_h_pin_change(scd_cardctx *x, scd_job *j)
+{
+    sca_error err;
+    if (sca_pin_change(x->card, scd_pstr(j, "pin"), scd_pstr(j, "new_pin"), &err) != SCA_OK)
+        return scd_fail_err(j, &err);
+    x->pin_owner = j->client; /* CHANGE REFERENCE DATA verifies the PIN as VERIFY does */
+    return scd_ok(j, json_pack("{s:b}", "changed", 1));
+}
+
+scd_step scd_h_id_show(scd_cardctx *x, scd_job *j)
+{
+    sca_error err;
+    sca_bcast_status st;
+    uint8_t fields[19];
+    if (sca_bcast_get_status(x->card, &st, &err) != SCA_OK)
+        return scd_fail_err(j, &err);
+    json_t *o = json_pack("{s:i, s:b, s:I, s:I}", "key_alg", st.key_alg, "fields_set", st.fields_set, "cert_len",
+                          (json_int_t)st.cert_len, "naf_anchors", (json_int_t)st.anchors);
+    if (st.fields_set) {
+        if (sca_bcast_get_fields(x->card, fields, &err) != SCA_OK) {
+            json_decref(o);
+            return scd_fail_err(j, &err);
+        }
+        json_object_set_new(o, "fields", scd_jhex(fields, sizeof fields));
+    }
+    return scd_ok(j, o);
+}
+
+scd_step scd_h_id_header(scd_cardctx *x, scd_job *j)
+{
+    sca_error err;
+    uint8_t *id = malloc(SCA_BCAST_ID_MAX);
+    size_t n = 0;
+    char *value = NULL;
+    sca_rc rc = id ? sca_bcast_get_client_id(x->card, scd_pbool(j, "cert", 1), id, SCA_BCAST_ID_MAX, &n, &err)
+                   : sca_error_set(&err, SCA_E_NO_MEMORY, NULL);
+    if (rc == SCA_OK)
+        rc = sca_bcastid_header(id, n, &value, &err);
+    free(id);
+    if (rc != SCA_OK)
+        return scd_fail_err(j, &err);
+    json_t *o = json_pack("{s:s, s:i}", "user_agent", value, "length", (int)n);
+    free(value);
+    return scd_ok(j, o);
+}
+
+static const char *uri_kind(sca_upgrade_uri_kind k)
+{
+    return k == SCA_UPGRADE_URI_DM_SERVER ? "dm-server" : k == SCA_UPGRADE_URI_UPGRADE_SERVER ? "upgrade-server" : "none";
+}
+
+scd_step scd_h_upgrade_verify(scd_cardctx *x, scd_job *j)
+{
+    sca_error err;
+    uint8_t *msg;
+    size_t len;
+    sca_upgrade_result r;
+    memset(&r, 0, sizeof r);
+    sca_rc rc = scd_pb64(j, "msg", &msg, &len, &err);
+    if (rc == SCA_OK)
+        rc = sca_bcast_verify_upgrade(x->card, msg, len, &r, &err);
+    free(msg);
+    if (rc != SCA_OK)
+        return scd_fail_err(j, &err);
+    if (!r.supported)
+        return scd_ok(j, json_pack("{s:b, s:b, s:i}", "verified", 0, "supported", 0, "protocol_version",
+                                   r.protocol_version));
+    return scd_ok(j, json_pack("{s:b, s:b, s:b, s:b, s:b, s:s, s:s, s:s}", "verified", 1, "supported", 1, "critical",
+                               r.critical, "pushed", r.pushed, "contact_dm_server", r.contact_dm, "uri_kind",
+                               uri_kind(r.uri_kind), "uri", r.uri, "naf", r.naf_subject));
+}
+
+scd_step scd_h_apdu(scd_cardctx *x, scd_job *j)
+{
+    sca_error err;
+    static uint8_t raw[65544], resp[65536 + 2]; /* the card thread is the only caller */
+    size_t n, rl = 0;
+    sca_apdu a;
+    uint16_t sw = 0;
+    sca_rc rc = scd_phex(j, "apdu", raw, sizeof raw, &n, &err);
+    if (rc == SCA_OK && (rc = sca_apdu_parse(raw, n, &a, &err)) != SCA_OK)
+        err.rc = rc = SCA_E_INVALID_ARG;
+    if (rc == SCA_OK) {
+        a.flags = SCA_APDU_CHAIN;
+        rc = sca_card_begin(x->card, &err);
+        if (rc == SCA_OK) {
+            rc = sca_card_transceive(x->card, &a, resp, sizeof resp, &rl, &sw, &err);
+            sca_card_end(x->card);
+        }
+    }
+    if (rc != SCA_OK)
+        return scd_fail_err(j, &err);
+    char swh[8];
+    snprintf(swh, sizeof swh, "%04X", sw);
+    return scd_ok(j, json_pack("{s:o, s:s, s:s}", "data", scd_jhex(resp, rl), "sw", swh, "meaning",
+                               sca_sw_meaning(sw)));
+}
+
+scd_step scd_h_stub(scd_cardctx *x, scd_job *j)
+{
+    (void)x;
+    char m[200];
+    snprintf(m, sizeof m, "%s is reserved in protocol %d but not implemented in this scagentd yet", j->method->name,
+             SCD_PROTOCOL_VERSION);
+    scd_job_fail(j, SCD_E_NOT_SUPPORTED, m);
+    return SCD_STEP_DONE;
+}

@@ -1,0 +1,154 @@
+/* Parameter validation against the method schemas. */
+#include "schema.h"
+
+#include <stdio.h>
+#include <string.h>
+
+static int b64_val(char c)
+{
+    if (c >= 'A' && c <= 'Z')
+        return c - 'A';
+    if (c >= 'a' && c <= 'z')
+        return c - 'a' + 26;
+    if (c >= '0' && c <= '9')
+        return c - '0' + 52;
+    if (c == '+')
+        return 62;
+    if (c == '/')
+        return 63;
+    return -1;
+}
+
+long long scd_b64_len(const char *s, size_t n)
+{
+    /* the same rules as host/lib/b64.c decodes with, so a string accepted here always decodes there */
+    if (n % 4 != 0)
+        return -1;
+    size_t pad = 0;
+    if (n >= 1 && s[n - 1] == '=')
+        pad++;
+    if (n >= 2 && s[n - 2] == '=')
+        pad++;
+    for (size_t i = 0; i < n - pad; i++)
+        if (b64_val(s[i]) < 0)
+            return -1;
+    if (pad) { /* unused bits of the last character must be zero */
+        int v = b64_val(s[n - pad - 1]);
+        if ((pad == 1 && (v & 0x03)) || (pad == 2 && (v & 0x0F)))
+            return -1;
+    }
+    return (long long)(n / 4 * 3 - pad);
+}
+
+static int hex_ok(const char *s, size_t n)
+{
+    if (n % 2)
+        return 0;
+    for (size_t i = 0; i < n; i++)
+        if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f') || (s[i] >= 'A' && s[i] <= 'F')))
+            return 0;
+    return 1;
+}
+
+static int digits_ok(const char *s, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (s[i] < '0' || s[i] > '9')
+            return 0;
+    return 1;
+}
+
+static int check_one(const scd_param *p, const json_t *v, char *msg, size_t cap)
+{
+    const char *s = NULL;
+    size_t n = 0;
+    long long len = 0;
+    switch (p->type) {
+    case SCD_P_INT:
+        if (!json_is_integer(v))
+            break;
+        if (json_integer_value(v) < p->min || json_integer_value(v) > p->max) {
+            snprintf(msg, cap, "\"%s\" must be %lld..%lld", p->name, p->min, p->max);
+            return -1;
+        }
+        return 0;
+    case SCD_P_BOOL:
+        if (!json_is_boolean(v))
+            break;
+        return 0;
+    case SCD_P_ID:
+        if (json_is_integer(v) || (json_is_string(v) && json_string_length(v) <= 128))
+            return 0;
+        break;
+    default:
+        if (!json_is_string(v))
+            break;
+        s = json_string_value(v);
+        n = json_string_length(v);
+        if (strlen(s) != n) {
+            snprintf(msg, cap, "\"%s\" holds a NUL character", p->name);
+            return -1;
+        }
+        len = (long long)n;
+        if (p->type == SCD_P_B64 && (len = scd_b64_len(s, n)) < 0) {
+            snprintf(msg, cap, "\"%s\" is not canonical Base64 (RFC 4648, padded, no line breaks)", p->name);
+            return -1;
+        }
+        if (p->type == SCD_P_HEX) {
+            if (!hex_ok(s, n)) {
+                snprintf(msg, cap, "\"%s\" is not an even number of hex digits", p->name);
+                return -1;
+            }
+            len = (long long)(n / 2);
+        }
+        if (p->type == SCD_P_DIGITS && !digits_ok(s, n)) {
+            snprintf(msg, cap, "\"%s\" must hold decimal digits only", p->name);
+            return -1;
+        }
+        if (len < p->min || len > p->max) {
+            snprintf(msg, cap, "\"%s\" must be %lld..%lld %s long", p->name, p->min, p->max,
+                     p->type == SCD_P_B64 || p->type == SCD_P_HEX ? "bytes (decoded)" : "characters");
+            return -1;
+        }
+        return 0;
+    }
+    static const char *names[] = {"", "a string", "an integer", "a boolean", "a Base64 string", "a hex string",
+                                  "a string of digits",
+                                  "an integer or a string of at most 128 bytes"};
+    snprintf(msg, cap, "\"%s\" must be %s", p->name, names[p->type]);
+    return -1;
+}
+
+int scd_params_check(const scd_param *schema, const json_t *params, long long max_deadline_ms, char *msg,
+                     size_t cap)
+{
+    if (!json_is_object(params)) {
+        snprintf(msg, cap, "\"params\" must be an object");
+        return -1;
+    }
+    const char *k;
+    json_t *v;
+    json_object_foreach((json_t *)params, k, v) {
+        if (!strcmp(k, SCD_PARAM_DEADLINE)) {
+            scd_param d = {SCD_PARAM_DEADLINE, SCD_P_INT, 0, 1, max_deadline_ms};
+            if (check_one(&d, v, msg, cap))
+                return -1;
+            continue;
+        }
+        const scd_param *p = schema;
+        while (p && p->name && strcmp(p->name, k))
+            p++;
+        if (p == NULL || p->name == NULL) {
+            snprintf(msg, cap, "unknown parameter \"%.64s\"", k);
+            return -1;
+        }
+        if (check_one(p, v, msg, cap))
+            return -1;
+    }
+    for (const scd_param *p = schema; p && p->name; p++)
+        if (p->required && json_object_get(params, p->name) == NULL) {
+            snprintf(msg, cap, "missing parameter \"%s\"", p->name);
+            return -1;
+        }
+    return 0;
+}

@@ -1,0 +1,228 @@
+/* The card thread and its hand-over lists. */
+#include "worker.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "proto.h"
+
+/* Caller holds mu. */
+static void post_locked(scd_worker *w, scd_job *j)
+{
+    j->next = NULL;
+    if (w->done_tail)
+        w->done_tail->next = j;
+    else
+        w->done = j;
+    w->done_tail = j;
+    char b = 1;
+    /* a full pipe already means "wake up": EAGAIN is fine */
+    ssize_t r = write(w->wake[1], &b, 1);
+    (void)r;
+}
+
+static void post_list_locked(scd_worker *w, scd_job *list, const char *code, const char *msg)
+{
+    while (list) {
+        scd_job *n = list->next;
+        scd_job_fail(list, code, msg);
+        post_locked(w, list);
+        list = n;
+    }
+}
+
+static void *card_thread(void *arg)
+{
+    scd_worker *w = arg;
+    pthread_mutex_lock(&w->mu);
+    while (!w->stopping) {
+        scd_job *j = scd_queue_pop(&w->q);
+        if (j == NULL) {
+            struct timespec ts;
+            clock_gettime(CLOCK_REALTIME, &ts);
+            uint64_t ns = (uint64_t)ts.tv_nsec + (uint64_t)w->ex.idle_ms * 1000000u;
+            ts.tv_sec += (time_t)(ns / 1000000000u);
+            ts.tv_nsec = (long)(ns % 1000000000u);
+            int r = pthread_cond_timedwait(&w->cv, &w->mu, &ts);
+            if (r == ETIMEDOUT && w->q.count == 0 && !w->stopping && w->ex.idle) {
+                pthread_mutex_unlock(&w->mu);
+                w->ex.idle(w->ex.ctx);
+                pthread_mutex_lock(&w->mu);
+            }
+            continue;
+        }
+        if (j->cancelled) {
+            scd_job_fail(j, SCD_E_CANCELLED, "cancelled by the client");
+            post_locked(w, j);
+            continue;
+        }
+        if (scd_now_ms() >= j->deadline_ms) {
+            scd_job_fail(j, SCD_E_DEADLINE, j->steps ? "the deadline passed between two steps of the operation"
+                                                     : "the deadline passed before the card was free");
+            post_locked(w, j);
+            continue;
+        }
+        w->running = j;
+        pthread_mutex_unlock(&w->mu);
+        scd_step st = w->ex.run(w->ex.ctx, j);
+        pthread_mutex_lock(&w->mu);
+        w->running = NULL;
+        j->steps++;
+        if (st == SCD_STEP_AGAIN && !j->cancelled && !w->stopping) {
+            j->seq = ++w->seq;
+            scd_queue_push(&w->q, j); /* behind everything of its class: others interleave */
+            continue;
+        }
+        if (st == SCD_STEP_AGAIN)
+            scd_job_fail(j, j->cancelled ? SCD_E_CANCELLED : SCD_E_SHUTDOWN,
+                         j->cancelled ? "cancelled by the client between two steps"
+                                      : "the daemon is shutting down; the operation was stopped between two steps");
+        post_locked(w, j);
+    }
+    post_list_locked(w, scd_queue_take_client(&w->q, 0), SCD_E_SHUTDOWN, "the daemon is shutting down");
+    pthread_mutex_unlock(&w->mu);
+    if (w->ex.stop)
+        w->ex.stop(w->ex.ctx);
+    return NULL;
+}
+
+int scd_worker_start(scd_worker *w, const scd_executor *ex)
+{
+    memset(w, 0, sizeof *w);
+    w->ex = *ex;
+    if (w->ex.idle_ms == 0)
+        w->ex.idle_ms = 500;
+    scd_queue_init(&w->q);
+    if (pipe(w->wake) != 0)
+        return -1;
+    for (int i = 0; i < 2; i++) {
+        fcntl(w->wake[i], F_SETFL, fcntl(w->wake[i], F_GETFL) | O_NONBLOCK);
+        fcntl(w->wake[i], F_SETFD, FD_CLOEXEC);
+    }
+    pthread_mutex_init(&w->mu, NULL);
+    pthread_cond_init(&w->cv, NULL);
+    if (pthread_create(&w->th, NULL, card_thread, w) != 0)
+        return -1;
+    w->started = 1;
+    return 0;
+}
+
+int scd_worker_submit(scd_worker *w, scd_job *j)
+{
+    pthread_mutex_lock(&w->mu);
+    if (w->stopping) {
+        pthread_mutex_unlock(&w->mu);
+        return -1;
+    }
+    j->seq = ++w->seq;
+    scd_queue_push(&w->q, j);
+    pthread_cond_signal(&w->cv);
+    pthread_mutex_unlock(&w->mu);
+    return 0;
+}
+
+int scd_worker_cancel(scd_worker *w, uint64_t client, const json_t *id)
+{
+    int r = 0;
+    pthread_mutex_lock(&w->mu);
+    scd_job *j = scd_queue_take(&w->q, client, id);
+    if (j) {
+        scd_job_fail(j, SCD_E_CANCELLED, "cancelled by the client before it ran");
+        post_locked(w, j);
+        r = 1;
+    } else if (w->running && w->running->client == client && json_equal(w->running->id, (json_t *)id)) {
+        w->running->cancelled = 1;
+        r = 2;
+    }
+    pthread_mutex_unlock(&w->mu);
+    return r;
+}
+
+void scd_worker_drop_client(scd_worker *w, uint64_t client)
+{
+    pthread_mutex_lock(&w->mu);
+    scd_job *l = scd_queue_take_client(&w->q, client);
+    if (w->running && w->running->client == client)
+        w->running->cancelled = 1;
+    pthread_mutex_unlock(&w->mu);
+    while (l) {
+        scd_job *n = l->next;
+        scd_job_free(l);
+        l = n;
+    }
+}
+
+void scd_worker_expire(scd_worker *w, uint64_t now_ms)
+{
+    pthread_mutex_lock(&w->mu);
+    post_list_locked(w, scd_queue_take_expired(&w->q, now_ms), SCD_E_DEADLINE,
+                     "the deadline passed before the card was free");
+    pthread_mutex_unlock(&w->mu);
+}
+
+void scd_worker_post_event(scd_worker *w, json_t *event)
+{
+    scd_job *j = calloc(1, sizeof *j);
+    if (j == NULL) {
+        json_decref(event);
+        return;
+    }
+    j->result = event;
+    pthread_mutex_lock(&w->mu);
+    post_locked(w, j);
+    pthread_mutex_unlock(&w->mu);
+}
+
+scd_job *scd_worker_take_done(scd_worker *w)
+{
+    char b[64];
+    while (read(w->wake[0], b, sizeof b) > 0)
+        ;
+    pthread_mutex_lock(&w->mu);
+    scd_job *l = w->done;
+    w->done = w->done_tail = NULL;
+    pthread_mutex_unlock(&w->mu);
+    return l;
+}
+
+size_t scd_worker_queued(scd_worker *w)
+{
+    pthread_mutex_lock(&w->mu);
+    size_t n = w->q.count;
+    pthread_mutex_unlock(&w->mu);
+    return n;
+}
+
+void scd_worker_stop(scd_worker *w)
+{
+    if (!w->started)
+        return;
+    pthread_mutex_lock(&w->mu);
+    w->stopping = 1;
+    pthread_cond_signal(&w->cv);
+    pthread_mutex_unlock(&w->mu);
+    pthread_join(w->th, NULL);
+    w->started = 0;
+}
+
+void scd_worker_destroy(scd_worker *w)
+{
+    scd_worker_stop(w);
+    scd_job *l = w->done;
+    while (l) {
+        scd_job *n = l->next;
+        scd_job_free(l);
+        l = n;
+    }
+    w->done = w->done_tail = NULL;
+    if (w->wake[0] > 0) {
+        close(w->wake[0]);
+        close(w->wake[1]);
+    }
+    pthread_mutex_destroy(&w->mu);
+    pthread_cond_destroy(&w->cv);
+}

@@ -1,0 +1,60 @@
+/* The card thread: the only thread that talks to the card. It takes jobs from the priority queue, runs them
+ * through an executor (the real card, or a fake one in the unit tests) and hands the answers back to the socket
+ * thread through a list and a wake-up pipe. */
+#ifndef SCD_WORKER_H
+#define SCD_WORKER_H
+
+#include <pthread.h>
+
+#include "queue.h"
+
+typedef enum scd_step {
+    SCD_STEP_DONE = 0,  /* the answer is in the job */
+    SCD_STEP_AGAIN = 1, /* one step done; queue the job again behind its priority class */
+} scd_step;
+
+typedef struct scd_executor {
+    scd_step (*run)(void *ctx, scd_job *j);
+    void (*idle)(void *ctx);  /* nothing queued for idle_ms: poll the card's presence (may be NULL) */
+    void (*stop)(void *ctx);  /* the thread ends: close the card (may be NULL) */
+    void *ctx;
+    unsigned idle_ms;
+} scd_executor;
+
+typedef struct scd_worker {
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    scd_queue q;
+    scd_job *done, *done_tail; /* answers and events for the socket thread, in order */
+    int wake[2];               /* [0] for the socket thread's poll, [1] written by the card thread */
+    int stopping;
+    int started;
+    scd_job *running;
+    uint64_t seq;
+    pthread_t th;
+    scd_executor ex;
+} scd_worker;
+
+int scd_worker_start(scd_worker *w, const scd_executor *ex);
+/* Queue a job (the worker owns it from here). -1 while stopping (the caller keeps it). */
+int scd_worker_submit(scd_worker *w, scd_job *j);
+/* Cancel `id` of `client`: 1 it was queued and is answered "cancelled" now; 2 it is running (a stepping job
+ * stops at its next step, a single step finishes); 0 unknown (already answered). */
+int scd_worker_cancel(scd_worker *w, uint64_t client, const json_t *id);
+/* A client went away: its queued jobs are dropped, its running one runs to the end of its step. */
+void scd_worker_drop_client(scd_worker *w, uint64_t client);
+/* Answer queued jobs whose deadline passed with "deadline-exceeded" (called by the socket thread's loop, so
+ * deadlines hold even while a long step runs). */
+void scd_worker_expire(scd_worker *w, uint64_t now_ms);
+/* From the executor: an event for every client (stolen). */
+void scd_worker_post_event(scd_worker *w, json_t *event);
+/* The answers and events so far, as a list (the caller frees the jobs). Also drains the wake-up pipe. */
+scd_job *scd_worker_take_done(scd_worker *w);
+/* Jobs in the queue (tests and status). */
+size_t scd_worker_queued(scd_worker *w);
+/* Finish the running step, answer everything queued with "shutting-down", end the thread, close the card. */
+void scd_worker_stop(scd_worker *w);
+/* Free what is left after stop (answers nobody collected) and the pipe. */
+void scd_worker_destroy(scd_worker *w);
+
+#endif

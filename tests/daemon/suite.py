@@ -1,0 +1,481 @@
+#!/usr/bin/env python3
+"""scagentd end to end (driven by tests/daemon/run): starts the daemon on a temporary socket and checks it through
+its protocol. Prints one line per check and "SUITE daemon passed=N failed=M"."""
+import argparse
+import json
+import os
+import random
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+
+A = argparse.ArgumentParser()
+A.add_argument("--build", required=True)
+A.add_argument("--root", required=True)
+A.add_argument("--tmp", required=True)
+A.add_argument("--card", default="pcsc")
+A.add_argument("--reader", default="Virtual PCD 00 00")
+A.add_argument("--load", type=int, default=60)
+A.add_argument("--own-emu", action="store_true")
+ARGS = A.parse_args()
+NOCARD = ARGS.card == "none"
+SOCK = os.path.join(ARGS.tmp, "scagentd.sock")
+CONF = os.path.join(ARGS.tmp, "scagentd.conf")
+LOG = os.path.join(ARGS.tmp, "scagentd.log")
+PASS = 0
+FAIL = 0
+
+# the library's error codes (sca_rc_name) and the protocol's: every error must carry one of them
+LIB_CODES = {"invalid-argument", "no-memory", "buffer-too-small", "internal", "parse", "crypto", "timeout",
+             "no-service", "no-reader", "no-card", "card-removed", "card-reset", "sharing-violation", "transport",
+             "no-applet", "protocol", "card-error", "auth-failed", "wrong-pin", "pin-blocked", "bad-request",
+             "not-supported", "denied", "conditions", "not-found"}
+PROTO_CODES = {"parse-error", "invalid-request", "too-large", "too-deep", "unknown-method", "bad-params", "denied",
+               "busy", "cancelled", "deadline-exceeded", "shutting-down", "not-supported", "read-timeout"}
+
+# who may call what (PROTOCOL.md section 6); admin may call everything; P: only with perso = yes
+T, D, AD = "terminal", "dm-client", "admin"
+ACL = {
+    "hello": "any", "cancel": "any", "info": {T, D}, "pin.status": {T, D}, "pin.verify": {T}, "pin.change": {T},
+    "gba.naf-key": {T}, "mbms.stkm": {T}, "id.show": {T}, "id.header": {T}, "upgrade.verify": {T},
+    "dm.servers": {T, D}, "dm.policy": {T, D}, "dm.check": {D}, "dm.confirm": {T}, "fu.verify-manifest": {D},
+    "fu.digest": {D}, "fu.hash": {D}, "fu.report": {D}, "fu.log.read": {D}, "dmboot.verify": {D},
+    "gba.status": {T}, "gba.bootstrap": {T}, "mbms.ltkm": {T}, "apdu": {AD}, "perso.fields": "P",
+    "perso.version": "P", "perso.naf-anchor": "P", "perso.dm": "P",
+}
+
+
+def check(name, ok, detail=""):
+    global PASS, FAIL
+    if ok:
+        PASS += 1
+        print("  ok   " + name)
+    else:
+        FAIL += 1
+        print("  FAIL " + name + (": " + str(detail)[:400] if detail else ""))
+    sys.stdout.flush()
+    return ok
+
+
+class Conn:
+    """One connection, line framed."""
+
+    def __init__(self, timeout=15):
+        self.s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        self.s.settimeout(timeout)
+        self.s.connect(SOCK)
+        self.buf = b""
+        self.events = []
+        self.kept = {}
+        self.hello = self.read()
+
+    def send_raw(self, b):
+        self.s.sendall(b)
+
+    def send(self, id_, method, params=None):
+        m = {"id": id_, "method": method}
+        if params is not None:
+            m["params"] = params
+        self.s.sendall(json.dumps(m).encode() + b"\n")
+
+    def read(self):
+        while b"\n" not in self.buf:
+            d = self.s.recv(1 << 16)
+            if not d:
+                return None
+            self.buf += d
+        line, self.buf = self.buf.split(b"\n", 1)
+        return json.loads(line)
+
+    def answer(self, id_):
+        """The answer to id_, keeping others and collecting events."""
+        if id_ in self.kept:
+            return self.kept.pop(id_)
+        while True:
+            m = self.read()
+            if m is None:
+                return None
+            if "event" in m:
+                self.events.append(m["event"])
+                continue
+            if m.get("id") == id_:
+                return m
+            self.kept[json.dumps(m.get("id"))] = m
+
+    def call(self, method, params=None, id_=1):
+        self.send(id_, method, params)
+        return self.answer(id_)
+
+    def close(self):
+        self.s.close()
+
+
+def code(m):
+    return (m or {}).get("error", {}).get("code")
+
+
+def write_conf(roles="terminal,dm-client", perso="no", extra=""):
+    with open(CONF, "w") as f:
+        f.write("socket = %s\ncard = %s\nreader = %s\nroot_all_roles = no\ndefault_roles = %s\nperso = %s\n"
+                "max_output = 65536\nread_timeout_ms = 2000\nlog_level = info\n%s"
+                % (SOCK, ARGS.card, ARGS.reader, roles, perso, extra))
+
+
+DAEMON = None
+
+
+def start_daemon():
+    global DAEMON
+    DAEMON = subprocess.Popen([os.path.join(ARGS.build, "bin", "scagentd"), "-f", "-c", CONF],
+                              stderr=open(LOG, "a"))
+    for _ in range(100):
+        if os.path.exists(SOCK):
+            try:
+                Conn().close()
+                return True
+            except OSError:
+                pass
+        time.sleep(0.05)
+    return False
+
+
+def reload_roles(roles, perso="no"):
+    write_conf(roles, perso)
+    DAEMON.send_signal(signal.SIGHUP)
+    want = roles.replace(" ", "")
+    for _ in range(100):  # the next hello shows the new roles once the reload is done
+        c = Conn()
+        got = c.hello["hello"]["roles"]
+        c.close()
+        if got == (want if want else "none") or (want == "none" and got == "none"):
+            return True
+        time.sleep(0.05)
+    return False
+
+
+# ------------------------------------------------------------------------------------------------------------
+def conformance():
+    print("== protocol conformance")
+    c = Conn()
+    h = c.hello.get("hello", {})
+    check("hello first, protocol 1", h.get("protocol") == 1 and h.get("server") == "scagentd", c.hello)
+    check("hello lists capabilities and limits",
+          "info" in h.get("capabilities", []) and h.get("limits", {}).get("max_message") == 1048576, h)
+    check("perso methods not offered", not any(m.startswith("perso.") for m in h.get("capabilities", [])))
+    r = c.call("hello", id_="h")
+    check("hello as a method", r.get("id") == "h" and r["result"]["protocol"] == 1, r)
+    r = c.call("info", id_=12345678901)
+    if NOCARD:
+        check("info without a card: no-card", code(r) == "no-card", r)
+    else:
+        check("info from the card", "applet_version" in r.get("result", {}), r)
+    for method, key in [("pin.status", "tries_left"), ("dm.servers", "servers"), ("dm.policy", "policy"),
+                        ("gba.status", "bootstrapped"), ("id.show", "key_alg"), ("fu.log.read", "count")]:
+        r = c.call(method, id_=method)
+        check("%s answers (id echoed)" % method, r.get("id") == method and
+              (code(r) == "no-card" if NOCARD else key in r.get("result", {})), r)
+    cases = [
+        (b"not json\n", "parse-error", None),
+        (b'{"id":1,"method":"info"} x\n', "parse-error", None),
+        (b"[1,2]\n", "invalid-request", None),
+        (b'{"id":2.5,"method":"info"}\n', "invalid-request", None),
+        (b'{"id":"' + b"i" * 200 + b'","method":"info"}\n', "invalid-request", None),
+        (b'{"id":3}\n', "invalid-request", 3),
+        (b'{"id":4,"method":"info","params":[]}\n', "invalid-request", 4),
+        (b'{"id":5,"method":"info","x":1}\n', "invalid-request", 5),
+        (b'{"id":6,"method":"no.such"}\n', "unknown-method", 6),
+        (b'{"id":7,"method":"dm.check"}\n', "bad-params", 7),
+        (b'{"id":8,"method":"dm.check","params":{"server":""}}\n', "bad-params", 8),
+        (b'{"id":9,"method":"upgrade.verify","params":{"msg":"not base64!"}}\n', "bad-params", 9),
+        (b'{"id":10,"method":"info","params":{"deadline_ms":0}}\n', "bad-params", 10),
+        (b'{"id":11,"method":"apdu","params":{"apdu":"00A4"}}\n', "denied", 11),
+        (b'{"id":12,"method":"mbms.stkm","params":{"mikey":"AAAA"}}\n', "not-supported", 12),
+        (b'{"id":13,"method":"mbms.ltkm","params":{"mikey":"AAAA"}}\n', "not-supported", 13),
+        (b"\x00\xff\xfe{garbage\n", "parse-error", None),
+        (b"[" * 100000 + b"\n", "too-deep", None),
+        (b'{"id":14,"method":"info","params":{"a":"' + b"x" * (1536 * 1024) + b'"}}\n', "too-large", None),
+    ]
+    for raw, want, want_id in cases:
+        c.send_raw(raw)
+        m = c.read()
+        check("%s for %r" % (want, raw[:40]), code(m) == want and m.get("id") == want_id and
+              isinstance(m["error"].get("message"), str) and m["error"]["message"], m)
+    r = c.call("cancel", {"id": 999}, id_=20)
+    check("cancel of an unknown id", r.get("result", {}).get("state") == "unknown", r)
+    r = c.call("info", id_="after")
+    check("the connection is still usable after every error", r is not None and r.get("id") == "after", r)
+    # every error code is a defined one
+    bad = [m for m in [c.call(x, id_=x) for x in ("pin.verify", "fu.report", "dm.confirm")]
+           if code(m) and code(m) not in LIB_CODES | PROTO_CODES]
+    check("error codes are defined ones", not bad, bad)
+    c.close()
+
+
+def acl():
+    print("== access-control matrix (roles switched with SIGHUP)")
+    phases = [("none", "no"), ("terminal", "no"), ("dm-client", "no"), ("terminal,dm-client", "no"),
+              ("admin", "no"), ("admin", "yes"), ("terminal", "yes")]
+    for roles, perso in phases:
+        if not check("reload: roles %s, perso %s" % (roles, perso), reload_roles(roles, perso)):
+            continue
+        have = set() if roles == "none" else set(roles.split(","))
+        c = Conn()
+        caps = set(c.hello["hello"]["capabilities"])
+        wrong = []
+        for i, (method, who) in enumerate(sorted(ACL.items())):
+            if who == "any":
+                allowed = True
+            elif who == "P":
+                allowed = AD in have and perso == "yes"
+            else:
+                allowed = bool(have & (who | {AD}))
+            # an unknown parameter: an allowed call stops at bad-params, so the matrix never touches the card
+            m = c.call(method, {"acl_probe": 1}, id_=i)
+            got = code(m)
+            if got != ("bad-params" if allowed else "denied") or (method in caps) != allowed:
+                wrong.append((method, got, method in caps))
+            if got == "denied" and method not in m["error"]["message"]:
+                wrong.append((method, "message does not name the method"))
+        check("matrix for %s/perso %s (%d methods)" % (roles, perso, len(ACL)), not wrong, wrong)
+        c.close()
+    reload_roles("terminal,dm-client")
+
+
+def load():
+    print("== %d clients x %d mixed requests" % (64, ARGS.load))
+    mix = [("info", None, "applet_version"), ("pin.status", None, "tries_left"), ("dm.servers", None, "servers"),
+           ("dm.policy", None, "policy"), ("gba.status", None, "bootstrapped"), ("fu.log.read", {}, "count"),
+           ("no.such", None, "unknown-method"), ("dm.check", {"bogus": 1}, "bad-params"),
+           ("cancel", {"id": "none"}, "state"), ("mbms.stkm", {"mikey": "AAAA"}, "not-supported")]
+    results = []
+    lock = threading.Lock()
+
+    def client(k):
+        ok = bad = 0
+        errors = []
+        try:
+            c = Conn(timeout=120)
+            rnd = random.Random(k)
+            plan = [rnd.choice(mix) for _ in range(ARGS.load)]
+            inflight = {}
+            sent = 0
+            done = 0
+            while done < len(plan):
+                while sent < len(plan) and len(inflight) < 4:
+                    rid = "c%d-%d" % (k, sent) if sent % 2 else k * 100000 + sent
+                    c.send(rid, plan[sent][0], plan[sent][1])
+                    inflight[json.dumps(rid)] = plan[sent]
+                    sent += 1
+                m = c.read()
+                if m is None:
+                    errors.append("connection closed")
+                    break
+                if "event" in m:
+                    continue
+                key = json.dumps(m.get("id"))
+                if key not in inflight:
+                    bad += 1
+                    errors.append(("unexpected id", m.get("id")))
+                    continue
+                method, _, want = inflight.pop(key)
+                done += 1
+                if want in PROTO_CODES:
+                    good = code(m) == want
+                elif method == "cancel":
+                    good = "state" in m.get("result", {})
+                elif NOCARD:
+                    good = code(m) == "no-card"
+                else:
+                    good = want in m.get("result", {})
+                if good:
+                    ok += 1
+                else:
+                    bad += 1
+                    errors.append((method, m))
+            c.close()
+        except Exception as e:  # noqa: BLE001 - a client that dies counts as failed, with the reason
+            errors.append(repr(e))
+        with lock:
+            results.append((ok, bad, errors[:3]))
+
+    t0 = time.time()
+    ts = [threading.Thread(target=client, args=(k,)) for k in range(64)]
+    for t in ts:
+        t.start()
+    for t in ts:
+        t.join()
+    ok = sum(r[0] for r in results)
+    bad = sum(r[1] for r in results)
+    errs = [e for r in results for e in r[2]][:5]
+    check("64 clients: %d answers, none lost or mismatched (%.1f s)" % (ok, time.time() - t0),
+          ok == 64 * ARGS.load and bad == 0, errs)
+    check("the daemon is still running", DAEMON.poll() is None)
+
+
+def rough_clients():
+    print("== clients leaving mid-request, a client that does not read")
+    for k in range(10):
+        s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        s.connect(SOCK)
+        s.sendall(b"".join(b'{"id":%d,"method":"info"}\n' % i for i in range(20)))
+        if k % 2:
+            s.sendall(b'{"id":99,"method":"in')  # and a half line
+        s.close()
+    c = Conn()
+    r = c.call("info", id_="alive")
+    check("served after 10 clients left mid-request", r is not None and r.get("id") == "alive", r)
+    c.close()
+    slow = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    slow.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+    slow.connect(SOCK)
+    slow.settimeout(0.05)
+    line = b'{"id":1,"method":"no.such"}\n'
+    sent = 0
+    for _ in range(40000):
+        try:
+            slow.send(line)
+            sent += 1
+        except socket.timeout:
+            pass
+        except OSError:
+            break
+    c = Conn()
+    t0 = time.time()
+    r = c.call("info", id_="meanwhile")
+    check("another client is served while one does not read", r is not None and time.time() - t0 < 5, r)
+    c.close()
+    slow.settimeout(10)
+    total = 0
+    try:
+        while True:
+            d = slow.recv(1 << 16)
+            if not d:
+                break
+            total += len(d)
+    except OSError:
+        pass
+    check("the client that did not read was disconnected (%d of %d answers' bytes)" % (total, sent * 90),
+          total < sent * 90)
+    slow.close()
+    check("the daemon is still running", DAEMON.poll() is None)
+
+
+def cli():
+    print("== the CLI through the daemon")
+    sc = os.path.join(ARGS.build, "bin", "scagent")
+    p = subprocess.run([sc, "-S", SOCK, "--json", "info"], capture_output=True, text=True)
+    j = json.loads(p.stdout or "{}")
+    if NOCARD:
+        check("scagent -S info: no card, exit 3", p.returncode == 3 and j.get("ok") is False, p)
+    else:
+        check("scagent -S info", p.returncode == 0 and j.get("ok") and "applet_version" in j, p)
+    p = subprocess.run([sc, "-S", SOCK, "--json", "pin", "status"], capture_output=True, text=True)
+    check("scagent -S pin status", p.returncode == (3 if NOCARD else 0), p)
+    p = subprocess.run([sc, "-S", SOCK, "apdu", "80CADF3000"], capture_output=True, text=True)
+    check("scagent -S apdu needs admin: exit 8", p.returncode == 8 and "admin" in p.stderr, p)
+    p = subprocess.run([sc, "-S", SOCK, "id", "verify", "x"], capture_output=True, text=True)
+    check("a command the daemon does not carry: exit 2", p.returncode == 2 and "not available" in p.stderr, p)
+    env = dict(os.environ, SCAGENT_SOCKET=SOCK)
+    p = subprocess.run([sc, "--daemon", "--json", "gba", "status"], capture_output=True, text=True, env=env)
+    check("scagent --daemon uses $SCAGENT_SOCKET", p.returncode == (3 if NOCARD else 0), p)
+
+
+def removal():
+    print("== card removal and reinsertion (the emulator restarted under the daemon)")
+    emu = os.path.join(ARGS.root, "tools", "emu")
+    listener = Conn(timeout=60)
+    c = Conn(timeout=60)
+    stop_flag = []
+    answers = []
+
+    def stream():
+        i = 0
+        while not stop_flag:
+            r = c.call("info", id_="r%d" % i)
+            answers.append(r)
+            i += 1
+
+    t = threading.Thread(target=stream)
+    t.start()
+    time.sleep(0.5)
+    subprocess.run([emu, "stop"], capture_output=True)
+    time.sleep(3)
+    subprocess.run([emu, "start", "--personalize"], capture_output=True)
+    time.sleep(5)
+    stop_flag.append(1)
+    t.join()
+    lost = [a for a in answers if a is None]
+    codes = {code(a) for a in answers if a and code(a)}
+    check("requests across the removal all answered (%d, errors %s)" % (len(answers), sorted(codes)),
+          not lost and codes <= LIB_CODES)
+    listener.s.settimeout(0.5)
+    try:
+        while True:
+            m = listener.read()
+            if m is None:
+                break
+            if "event" in m:
+                listener.events.append(m["event"])
+    except OSError:
+        pass
+    ev = listener.events + c.events
+    check("card-removed announced", "card-removed" in ev, ev)
+    check("card-inserted announced", "card-inserted" in ev, ev)
+    r = Conn().call("info", id_="back")
+    check("info works again after reinsertion", "applet_version" in (r or {}).get("result", {}), r)
+
+
+def shutdown():
+    print("== SIGTERM")
+    c = Conn()
+    for i in range(50):
+        c.send(i, "info")
+    DAEMON.send_signal(signal.SIGTERM)
+    got = set()
+    while True:
+        m = c.read()
+        if m is None:
+            break
+        if "id" in m:
+            got.add(m["id"])
+    check("every request in flight answered before the socket closed (%d/50)" % len(got), len(got) == 50)
+    try:
+        rc = DAEMON.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        rc = None
+        DAEMON.kill()
+    check("clean exit (status 0)", rc == 0, rc)
+    check("socket removed", not os.path.exists(SOCK))
+
+
+def main():
+    write_conf()
+    if not check("scagentd starts on %s" % SOCK, start_daemon()):
+        print(open(LOG).read()[-2000:])
+        print("SUITE daemon passed=%d failed=%d" % (PASS, FAIL))
+        return 1
+    try:
+        conformance()
+        acl()
+        load()
+        rough_clients()
+        cli()
+        if ARGS.own_emu and not NOCARD:
+            removal()
+        shutdown()
+    except Exception as e:  # noqa: BLE001
+        check("suite ran to the end", False, repr(e))
+    finally:
+        if DAEMON.poll() is None:
+            DAEMON.kill()
+    if FAIL:
+        print("--- scagentd log (tail)")
+        print(open(LOG).read()[-3000:])
+    print("SUITE daemon passed=%d failed=%d" % (PASS, FAIL))
+    return 0 if FAIL == 0 else 1
+
+
+sys.exit(main())
