@@ -13,6 +13,7 @@
 #include "sca_contract.h"
 #include "scagent/bootstrap.h"
 #include "scagent/dmboot_card.h"
+#include "scagent/usim.h"
 #include "scagent/gba.h"
 
 /* like cli_fail, with "verified": false in the JSON object */
@@ -69,6 +70,37 @@ static int offline(const cli *c)
     return c->offline || c->imsi != NULL || c->esn != NULL || c->key_hex != NULL;
 }
 
+/* Who checked the MAC, for the output: "card", "host", or "host (IMSI from the USIM)". */
+static const char *checker = "host";
+
+/* A card without the scagent applet (a plain USIM): the NETWORKID key is its EF_IMSI (bytes 2..L+1), read here
+ * and used by the host's HMAC check; a USIM keeps no bootstrap PIN tries, and the GBA methods would need the USIM's
+ * own NAF derivation behind its PIN1, which this command does not ask for (dm-bootstrap.md §7.2). */
+static sca_rc check_with_usim(cli *c, const sca_dmboot_header *h, const char *pin, const uint8_t *body,
+                              size_t body_len, sca_dmboot_verified **v, sca_error *err)
+{
+    if (sca_dmboot_sec_is_gba(h->sec))
+        return sca_error_set(err, SCA_E_NOT_SUPPORTED,
+                             "SEC=%s on a card without the scagent applet: give Ks_NAF with --offline --key-hex",
+                             sca_dmboot_sec_name(h->sec));
+    uint8_t ef[9], key[8];
+    size_t kl = 0;
+    sca_card_close(c->card);
+    c->card = NULL;
+    c->open.no_select = 1;
+    sca_rc rc = SCA_OK;
+    if (sca_dmboot_sec_needs_network(h->sec)) {
+        rc = cli_open(c, err);
+        if (rc == SCA_OK)
+            rc = sca_usim_read_imsi(c->card, ef, key, &kl, err);
+    }
+    if (rc == SCA_OK)
+        rc = sca_dmboot_verify_with(h, pin, kl ? key : NULL, kl, body, body_len, v, err);
+    checker = "host (IMSI from the USIM)";
+    OPENSSL_cleanse(key, sizeof key);
+    return rc;
+}
+
 /* On the card: its IMSI or Ks_ext_NAF for --naf-fqdn/--ua-id, the PIN counted there. */
 static sca_rc check_on_card(cli *c, const sca_dmboot_header *h, const char *pin, const uint8_t *body,
                             size_t body_len, sca_dmboot_verified **v, sca_error *err)
@@ -81,9 +113,15 @@ static sca_rc check_on_card(cli *c, const sca_dmboot_header *h, const char *pin,
     else if (c->naf_fqdn != NULL || c->ua_id != NULL)
         rc = sca_error_set(err, SCA_E_INVALID_ARG, "SEC=%s is not a GBA method: drop --naf-fqdn and --ua-id",
                            sca_dmboot_sec_name(h->sec));
-    if (rc == SCA_OK && (rc = cli_open(c, err)) != SCA_OK)
-        sca_error_prefix(err, "SEC=%s is checked by the card (or offline with --imsi/--esn/--key-hex)",
-                         sca_dmboot_sec_name(h->sec));
+    if (rc != SCA_OK)
+        return rc;
+    rc = cli_open(c, err);
+    if (rc == SCA_E_NO_APPLET)
+        return check_with_usim(c, h, pin, body, body_len, v, err);
+    if (rc != SCA_OK)
+        return sca_error_prefix(err, "SEC=%s is checked by the card (or offline with --imsi/--esn/--key-hex)",
+                                sca_dmboot_sec_name(h->sec));
+    checker = "card";
     if (rc == SCA_OK)
         rc = sca_dmboot_verify_card(c->card, h, pin, naf_len ? naf : NULL, naf_len, body, body_len, v, err);
     return rc;
@@ -183,7 +221,7 @@ static int verify(cli *c, const char *path)
     sca_rc add_rc = c->add_server ? add_server(c, xml, id, sizeof id, &slot, &err) : SCA_OK;
     if (c->json) {
         json_t *o = json_pack("{s:b, s:b, s:s, s:s, s:I, s:s%}", "ok", add_rc == SCA_OK, "verified", 1, "sec", sec,
-                              "checked_by", offline(c) ? "host" : "card", "body_len", (json_int_t)verified_len, "xml",
+                              "checked_by", checker, "body_len", (json_int_t)verified_len, "xml",
                               xml, xml_len);
         if (c->add_server && add_rc == SCA_OK)
             json_object_set_new(o, "server_added", json_pack("{s:s, s:i}", "id", id, "slot", (int)slot));
@@ -192,7 +230,7 @@ static int verify(cli *c, const char *path)
         cli_json(o);
     } else {
         printf("verified: the HMAC-SHA1 MAC of the %zu-byte WBXML body matches (SEC=%s, checked by the %s)\n",
-               verified_len, sec, offline(c) ? "host" : "card");
+               verified_len, sec, checker);
         fwrite(xml, 1, xml_len, stdout);
         if (xml_len == 0 || xml[xml_len - 1] != '\n')
             putchar('\n');

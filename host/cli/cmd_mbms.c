@@ -6,6 +6,7 @@
 #include <openssl/crypto.h>
 
 #include "cli.h"
+#include "scagent/usim.h"
 #include "scagent/mbms.h"
 #include "scagent/provision.h"
 
@@ -32,13 +33,43 @@ sca_rc cli_open_with_pin(cli *c, sca_error *err)
     return rc;
 }
 
+/* A card without the scagent applet: its USIM may serve GBA and MBMS itself (EF_UST services 68 and 69,
+ * mbms.md §6). Reopen it without selecting the applet, check EF_UST (which leaves the USIM ADF selected, so the
+ * AUTHENTICATE commands go to it) and verify the USIM's PIN1. */
+static sca_rc open_usim(cli *c, sca_error *err)
+{
+    char pin[16] = {0};
+    sca_card_close(c->card);
+    c->card = NULL;
+    c->open.no_select = 1;
+    sca_rc rc = cli_open(c, err);
+    if (rc == SCA_OK && sca_mbms_backend(c->card) != SCA_MBMS_BACKEND_USIM)
+        rc = sca_error_set(err, SCA_E_NOT_SUPPORTED,
+                           "this card has neither the scagent applet nor a USIM that serves GBA and MBMS itself "
+                           "(EF_UST services 68 and 69)");
+    if (rc == SCA_OK)
+        rc = cli_read_pin(c, "USIM PIN1", c->pin, pin, sizeof pin, err);
+    if (rc == SCA_OK)
+        rc = sca_usim_verify_pin1(c->card, pin, err);
+    OPENSSL_cleanse(pin, sizeof pin);
+    return rc;
+}
+
 sca_rc cli_mbms_card(cli *c, sca_error *err)
 {
+    if (c->card == NULL) {
+        sca_rc rc = cli_open(c, err);
+        if (rc == SCA_E_NO_APPLET)
+            return open_usim(c, err);
+        if (rc != SCA_OK)
+            return rc;
+    } else if (sca_mbms_backend(c->card) == SCA_MBMS_BACKEND_USIM) {
+        return SCA_OK; /* opened and PIN1 verified by an earlier step */
+    }
     sca_rc rc = cli_open_with_pin(c, err);
     if (rc == SCA_OK && sca_mbms_backend(c->card) != SCA_MBMS_BACKEND_APPLET)
         rc = sca_error_set(err, SCA_E_NOT_SUPPORTED, "the applet on this card has no MBMS key management (capability "
-                           "MBMS_KEYS); update the applet (a physical USIM's own MBMS context is reachable through "
-                           "libscagent's sca_mbms_backend, not through this command yet)");
+                           "MBMS_KEYS); update the applet");
     return rc;
 }
 

@@ -22,5 +22,6 @@
 #include "scagent/tlv.h"
 #include "scagent/transport.h"
 #include "scagent/upgrade.h"
+#include "scagent/usim.h"
 
 #endif
