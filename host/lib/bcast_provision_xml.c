@@ -7,8 +7,9 @@
 #include <string.h>
 
 #include "b64.h"
-#include "bcast_xml.h"
 #include "scagent/log.h"
+#include "textbuf.h"
+#include "xml_small.h"
 
 const char *sca_bcast_kind_name(sca_bcast_kind kind)
 {
@@ -54,23 +55,8 @@ typedef struct sb {
 
 static void put(sb *b, const char *s, size_t n)
 {
-    if (b->nomem)
-        return;
-    if (b->len + n + 1 > b->cap) {
-        size_t cap = b->cap ? b->cap : 512;
-        while (cap < b->len + n + 1)
-            cap *= 2;
-        char *q = realloc(b->p, cap);
-        if (q == NULL) {
-            b->nomem = 1;
-            return;
-        }
-        b->p = q;
-        b->cap = cap;
-    }
-    memcpy(b->p + b->len, s, n);
-    b->len += n;
-    b->p[b->len] = '\0';
+    if (!b->nomem && !sca_textbuf_append(&b->p, &b->len, &b->cap, 512, s, n))
+        b->nomem = 1;
 }
 
 static void puts_(sb *b, const char *s)
@@ -336,8 +322,9 @@ sca_rc sca_bcast_parse_response(sca_bcast_kind kind, const uint8_t *body, size_t
     const char *root = root_name(kind, 1);
     char what[64];
     snprintf(what, sizeof what, "the BM-SC's %s", root);
+    const sca_xml_opts xo = {.what = what, .advice = "report it to the BM-SC's operator"};
     sca_xml_doc doc;
-    sca_rc rc = sca_xml_parse(body, n, what, &doc, err);
+    sca_rc rc = sca_xml_parse(body, n, &xo, &doc, err);
     if (rc == SCA_OK && strcmp(doc.e[0].name, root) != 0)
         rc = rbad(err, root, "the root element is another one (an answer to another request?)");
     const char *rid = rc == SCA_OK ? sca_xml_attr_get(&doc, 0, "requestID") : NULL;

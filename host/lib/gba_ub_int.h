@@ -8,8 +8,6 @@
 #include "scagent/gba.h"
 
 #define SCA_GBA_UB_BODY_MAX 16384        /* the BootstrappingInfo answer (a real one is ~200 bytes) */
-#define SCA_GBA_UB_HEADER_LINE_MAX 8192  /* one response header line */
-#define SCA_GBA_UB_HEADERS_MAX 32768     /* all header lines of one response */
 #define SCA_GBA_UB_CONTENT_TYPE "application/vnd.3gpp.bsf+xml"
 #define SCA_GBA_UB_NS "uri:3gpp-gba"
 

@@ -1,4 +1,4 @@
-/* HTTP Digest header parsing and arithmetic for the GBA Ub client (http_digest.h). The parser works on a length,
+/* HTTP Digest header parsing, arithmetic and the Authorization writer (http_digest.h). The parser works on a length,
  * never on a NUL, and writes nothing the caller sees until the whole value is accepted. MD5 goes through
  * OpenSSL 3 EVP (no deprecated MD5()); the password (RES) is fed to the digest directly, never copied. */
 #include "http_digest.h"
@@ -7,6 +7,7 @@
 
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
+#include <openssl/rand.h>
 
 /* --- the auth-param list ------------------------------------------------------------------------------- */
 
@@ -194,10 +195,14 @@ static sca_rc parse_common(const char *v, size_t n, sca_digest_params *out, curs
     return SCA_OK;
 }
 
-static sca_rc finish(const sca_digest_params *tmp, sca_digest_params *out, sca_rc rc)
+/* The auth-param list from c->i into *out, which is written only when the whole list is accepted. */
+static sca_rc parse_into(cursor *c, sca_digest_params *out, sca_error *err)
 {
+    sca_digest_params tmp;
+    memset(&tmp, 0, sizeof tmp);
+    sca_rc rc = parse_list(c, &tmp, err);
     if (rc == SCA_OK)
-        *out = *tmp;
+        *out = tmp;
     return rc;
 }
 
@@ -207,8 +212,6 @@ sca_rc sca_digest_parse_challenge(const char *v, size_t n, sca_digest_params *ou
     sca_rc rc = parse_common(v, n, out, &c, err);
     if (rc != SCA_OK)
         return rc;
-    sca_digest_params tmp;
-    memset(&tmp, 0, sizeof tmp);
     char scheme[SCA_DIGEST_NAME_MAX + 1];
     skip_ows(&c);
     if ((rc = take_token(&c, scheme, sizeof scheme, err)) != SCA_OK)
@@ -218,18 +221,14 @@ sca_rc sca_digest_parse_challenge(const char *v, size_t n, sca_digest_params *ou
                              "needs Digest AKA (RFC 3310): check the BSF URL", scheme);
     if (c.i >= c.n || (c.p[c.i] != ' ' && c.p[c.i] != '\t'))
         return fail(&c, err, "a space expected after 'Digest'");
-    return finish(&tmp, out, parse_list(&c, &tmp, err));
+    return parse_into(&c, out, err);
 }
 
 sca_rc sca_digest_parse_info(const char *v, size_t n, sca_digest_params *out, sca_error *err)
 {
     cursor c = {.p = v, .n = n, .what = "Authentication-Info"};
     sca_rc rc = parse_common(v, n, out, &c, err);
-    if (rc != SCA_OK)
-        return rc;
-    sca_digest_params tmp;
-    memset(&tmp, 0, sizeof tmp);
-    return finish(&tmp, out, parse_list(&c, &tmp, err));
+    return rc != SCA_OK ? rc : parse_into(&c, out, err);
 }
 
 int sca_digest_list_has(const char *list, const char *want)
@@ -354,4 +353,76 @@ int sca_digest_hex_equal(const char *ours, const char *theirs)
     for (size_t i = 0; i < SCA_DIGEST_HEX_LEN; i++)
         t[i] = (char)lower((unsigned char)theirs[i]);
     return CRYPTO_memcmp(ours, t, SCA_DIGEST_HEX_LEN) == 0;
+}
+
+/* --- the Authorization header ------------------------------------------------------------------------------ */
+
+int sca_digest_put_quoted(char *out, size_t cap, size_t *len, const char *s)
+{
+    size_t need = 2;
+    for (const char *p = s; *p != '\0'; p++)
+        need += (*p == '"' || *p == '\\') ? 2 : 1;
+    if (*len + need + 1 > cap)
+        return 0;
+    out[(*len)++] = '"';
+    for (const char *p = s; *p != '\0'; p++) {
+        if (*p == '"' || *p == '\\')
+            out[(*len)++] = '\\';
+        out[(*len)++] = *p;
+    }
+    out[(*len)++] = '"';
+    out[*len] = '\0';
+    return 1;
+}
+
+int sca_digest_put_raw(char *out, size_t cap, size_t *len, const char *s)
+{
+    size_t l = strlen(s);
+    if (*len + l + 1 > cap)
+        return 0;
+    memcpy(out + *len, s, l + 1);
+    *len += l;
+    return 1;
+}
+
+/* ", name=" and the value quoted (or raw). */
+static int put_param(char *out, size_t cap, size_t *len, const char *name, const char *v, int quoted)
+{
+    return sca_digest_put_raw(out, cap, len, ", ") && sca_digest_put_raw(out, cap, len, name) &&
+           sca_digest_put_raw(out, cap, len, "=") &&
+           (quoted ? sca_digest_put_quoted(out, cap, len, v) : sca_digest_put_raw(out, cap, len, v));
+}
+
+sca_rc sca_digest_authorization(sca_digest_client *c, const sca_digest_params *ch, const sca_digest_request *q,
+                                const char *who, char *out, size_t cap, sca_error *err)
+{
+    if (c == NULL || ch == NULL || q == NULL || q->username == NULL || q->uri == NULL || out == NULL || cap == 0)
+        return sca_error_set(err, SCA_E_INVALID_ARG, "%s: Digest Authorization: missing argument", who);
+    uint8_t cn[16];
+    if (RAND_bytes(cn, sizeof cn) != 1)
+        return sca_error_set(err, SCA_E_CRYPTO, "%s: no random bytes for the cnonce (OpenSSL RAND)", who);
+    to_hex(cn, sizeof cn, c->cnonce);
+    c->nc = "00000001";
+    char ha2[SCA_DIGEST_HEX_LEN + 1], rsp[SCA_DIGEST_HEX_LEN + 1];
+    sca_rc rc = sca_digest_ha1(q->username, ch->realm, q->password, q->password_len, c->ha1, err);
+    if (rc == SCA_OK)
+        rc = sca_digest_ha2(q->method, q->uri, "auth-int", q->body, q->body_len, ha2, err);
+    if (rc == SCA_OK)
+        rc = sca_digest_response(c->ha1, ch->nonce, c->nc, c->cnonce, "auth-int", ha2, rsp, err);
+    if (rc != SCA_OK)
+        return rc;
+    size_t n = 0;
+    int ok = sca_digest_put_raw(out, cap, &n, "Authorization: Digest username=") &&
+             sca_digest_put_quoted(out, cap, &n, q->username) && put_param(out, cap, &n, "realm", ch->realm, 1) &&
+             put_param(out, cap, &n, "nonce", ch->nonce, 1) && put_param(out, cap, &n, "uri", q->uri, 1) &&
+             put_param(out, cap, &n, "qop", "auth-int", 0) && put_param(out, cap, &n, "nc", c->nc, 0) &&
+             put_param(out, cap, &n, "cnonce", c->cnonce, 1) && put_param(out, cap, &n, "response", rsp, 1);
+    if (ok && (ch->present & SCA_DIGEST_OPAQUE))
+        ok = put_param(out, cap, &n, "opaque", ch->opaque, 1);
+    ok = ok && put_param(out, cap, &n, "algorithm", q->algorithm, 0);
+    if (ok && q->auts != NULL)
+        ok = put_param(out, cap, &n, "auts", q->auts, 1);
+    if (!ok)
+        return sca_error_set(err, SCA_E_INVALID_ARG, "%s: the Authorization header would be too long", who);
+    return SCA_OK;
 }

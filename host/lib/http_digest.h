@@ -1,5 +1,6 @@
-/* HTTP Digest (RFC 7616 / RFC 2617) for the GBA Ub client (RFC 3310 Digest AKA): a strict parser of the
- * `WWW-Authenticate: Digest ...` and `Authentication-Info: ...` header values, and the MD5 arithmetic (internal).
+/* HTTP Digest (RFC 7616 / RFC 2617) for the GBA Ub client (RFC 3310 Digest AKA) and the OMA BCAST provisioning
+ * client: a strict parser of the `WWW-Authenticate: Digest ...` and `Authentication-Info: ...` header values, the
+ * MD5 arithmetic, and the writer of the `Authorization: Digest ...` header (internal).
  *
  * The parser takes the auth-param list of RFC 7235 §2.1: name BWS "=" BWS (token / quoted-string), names
  * case-insensitive, list elements separated by OWS "," OWS (empty elements are skipped, RFC 7230 §7). It refuses
@@ -78,5 +79,40 @@ sca_rc sca_digest_response(const char *ha1, const char *nonce, const char *nc, c
 /* Constant-time comparison of our 32 lower-case hex digits with a peer's value (hex case ignored, CRYPTO_memcmp):
  * 1 when equal. Any length other than 32 is unequal. */
 int sca_digest_hex_equal(const char *ours, const char *theirs);
+
+/* --- the Authorization header ------------------------------------------------------------------------------ */
+
+/* `s` appended at out[*len] as is (put_raw) or as a quoted-string (RFC 7230 §3.2.6: '"' and '\\' escaped);
+ * out stays NUL-terminated. 0 (nothing written) when it does not fit in `cap`. */
+int sca_digest_put_raw(char *out, size_t cap, size_t *len, const char *s);
+int sca_digest_put_quoted(char *out, size_t cap, size_t *len, const char *s);
+
+/* What a client keeps of its last answer to check the server's rspauth; ha1 is wiped by the caller
+ * (OPENSSL_cleanse). */
+typedef struct sca_digest_client {
+    char ha1[SCA_DIGEST_HEX_LEN + 1];
+    char cnonce[33]; /* 16 random bytes as hex */
+    const char *nc;  /* "00000001": every nonce is answered once */
+} sca_digest_client;
+
+/* One request to authorize. */
+typedef struct sca_digest_request {
+    const char *username;
+    const uint8_t *password; /* binary (RES, or Base64(MRK) as text); fed to HA1 only */
+    size_t password_len;
+    const char *method;      /* "GET", "POST" */
+    const char *uri;         /* the request target as sent */
+    const uint8_t *body;     /* for qop=auth-int */
+    size_t body_len;
+    const char *algorithm;   /* the algorithm= sent: "MD5", "AKAv1-MD5" */
+    const char *auts;        /* NULL, or the auts= value of a synchronisation failure (RFC 3310 §3.4) */
+} sca_digest_request;
+
+/* The answer to challenge `ch` with qop=auth-int: a fresh cnonce, nc 00000001, HA1 and the response into `c`, and
+ * the header line "Authorization: Digest username=, realm=, nonce=, uri=, qop=auth-int, nc=, cnonce=,
+ * response=[, opaque=], algorithm=[, auts=]" into out (`cap` bytes). Messages start with `who`: SCA_E_CRYPTO
+ * without random bytes, SCA_E_INVALID_ARG when the header would be longer than `cap`. */
+sca_rc sca_digest_authorization(sca_digest_client *c, const sca_digest_params *ch, const sca_digest_request *q,
+                                const char *who, char *out, size_t cap, sca_error *err);
 
 #endif

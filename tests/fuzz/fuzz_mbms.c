@@ -1,6 +1,6 @@
 /* libFuzzer target: what libscagent makes of MBMS bytes from outside: the card's AUTHENTICATE MBMS answer
  * (mbms_answer.c) in each mode, the MBMS_KEYS status, the WAP push of an LTKM (mbms_push.c), the BM-SC's
- * provisioning answers with their LTKMs (bcast_provision_xml.c) and the XML reader under them (bcast_xml.c).
+ * provisioning answers with their LTKMs (bcast_provision_xml.c) and the XML reader under them (xml_small.c).
  * Input: the first byte picks the parser (mod 5: 0 card answer, 1 status, 2 WAP push, 3 provisioning answer, 4 XML)
  * and, where one is needed, the mode or kind (the byte / 5); the rest, copied to a buffer of its exact size so ASan
  * sees any read past it, is the input. Besides "no crash", what the callers rely on is checked (abort on
@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "bcast_xml.h"
+#include "xml_small.h"
 #include "scagent/mbms.h"
 #include "scagent/provision.h"
 
@@ -86,7 +86,7 @@ static void run(unsigned which, unsigned sub, const uint8_t *d, size_t n)
     }
     default: {
         sca_xml_doc doc;
-        if (sca_xml_parse(d, n, "fuzz", &doc, &e) == SCA_OK) {
+        if (sca_xml_parse(d, n, NULL, &doc, &e) == SCA_OK) {
             if (doc.n == 0 || doc.n > SCA_XML_ELEMENTS_MAX || doc.e[0].parent != -1)
                 abort();
             for (size_t i = 0; i < doc.n; i++)

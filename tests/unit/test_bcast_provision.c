@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "b64.h"
-#include "bcast_xml.h"
+#include "xml_small.h"
 #include "mbms_msgs.h"
 #include "scagent/provision.h"
 
@@ -170,17 +170,18 @@ static void test_xml_refusals(void **state)
         "<a x=1/>", "<a>t<b/></a>", "<a><b/>t</a>", "<a>\x01</a>", "<a>\xC3\xA9</a>", "<a x='<'/>",
         "<a><b><c><d><e><f><g><h/></g></f></e></d></c></b></a>", "<?xml version='1.0'<a/>",
     };
+    const sca_xml_opts xo = {.what = "test"};
     sca_xml_doc d;
     sca_error err;
     for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
-        sca_rc rc = sca_xml_parse((const uint8_t *)bad[i], strlen(bad[i]), "test", &d, &err);
+        sca_rc rc = sca_xml_parse((const uint8_t *)bad[i], strlen(bad[i]), &xo, &d, &err);
         if (rc != SCA_E_PARSE)
             print_error("accepted: %s\n", bad[i]);
         assert_int_equal(rc, SCA_E_PARSE);
         sca_xml_free(&d);
     }
     const char *ok = "<?xml version=\"1.0\"?>\n<a x=\"&lt;&amp;\">\n <b y='2'>t &gt; u</b>\n <c/>\n</a>\n";
-    assert_int_equal(sca_xml_parse((const uint8_t *)ok, strlen(ok), "test", &d, &err), SCA_OK);
+    assert_int_equal(sca_xml_parse((const uint8_t *)ok, strlen(ok), &xo, &d, &err), SCA_OK);
     assert_int_equal(d.n, 3);
     assert_string_equal(sca_xml_attr_get(&d, 0, "x"), "<&");
     assert_string_equal(d.e[1].text, "t > u");
