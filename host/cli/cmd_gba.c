@@ -7,6 +7,7 @@
 #include <openssl/crypto.h>
 
 #include "cli.h"
+#include "sca_contract.h"
 #include "scagent/dmboot_card.h"
 #include "scagent/gba.h"
 #include "scagent/milenage.h"
@@ -16,19 +17,6 @@ static int usage(cli *c, const char *msg)
     sca_error err;
     sca_error_set(&err, SCA_E_INVALID_ARG, "%s", msg);
     return cli_fail(c, &err);
-}
-
-/* The card open and the (card) PIN verified: AUTHENTICATE and GBA_BP_PUT need it. */
-static sca_rc open_with_pin(cli *c, sca_error *err)
-{
-    char pin[16] = {0};
-    sca_rc rc = cli_open(c, err);
-    if (rc == SCA_OK)
-        rc = cli_read_pin(c, "PIN", c->pin, pin, sizeof pin, err);
-    if (rc == SCA_OK)
-        rc = sca_pin_verify(c->card, pin, err);
-    OPENSSL_cleanse(pin, sizeof pin);
-    return rc;
 }
 
 /* NAF_Id from --naf-fqdn and --ua-id (default: the MBMS Ua id). */
@@ -54,7 +42,7 @@ static int bootstrap(cli *c, const char *url)
     sca_error err;
     sca_gba_ub_result r;
     sca_gba_ub_opts o = {.url = url, .impi = c->impi, .cafile = c->cafile, .timeout_ms = c->timeout_ms};
-    if (open_with_pin(c, &err) != SCA_OK || sca_gba_ub_bootstrap(c->card, &o, &r, &err) != SCA_OK)
+    if (cli_open_with_pin(c, &err) != SCA_OK || sca_gba_ub_bootstrap(c->card, &o, &r, &err) != SCA_OK)
         return cli_fail(c, &err);
     char *rand = cli_hex(r.rand, sizeof r.rand, 0);
     if (c->json)
@@ -72,9 +60,16 @@ static int status(cli *c)
     sca_error err;
     sca_gba_bp bp;
     char impi[SCA_GBA_IMPI_MAX + 1] = "";
-    if (cli_open(c, &err) != SCA_OK)
+    sca_rc orc = cli_open(c, &err);
+    if (orc == SCA_E_NO_APPLET) { /* a plain USIM: its own EF_GBABP, no IMPI of ours */
+        c->open.no_select = 1;
+        orc = cli_open(c, &err);
+    }
+    if (orc != SCA_OK)
         return cli_fail(c, &err);
-    sca_rc irc = sca_gba_impi(c->card, impi, sizeof impi, &err);
+    sca_rc irc = (sca_card_capabilities(c->card) & SCA_CAP_MBMS_GBA_U)
+                     ? sca_gba_impi(c->card, impi, sizeof impi, &err)
+                     : sca_error_set(&err, SCA_E_NOT_FOUND, "a USIM holds no IMPI of ours");
     if (irc != SCA_OK && irc != SCA_E_NOT_FOUND)
         return cli_fail(c, &err);
     sca_rc rc = sca_gba_bp_read(c->card, &bp, &err);
@@ -112,7 +107,7 @@ static int naf_key(cli *c)
     char impi[SCA_GBA_IMPI_MAX + 1];
     if (cli_naf_id(c, 0, naf, &naf_len, &err) != SCA_OK)
         return cli_fail(c, &err);
-    if (open_with_pin(c, &err) != SCA_OK)
+    if (cli_open_with_pin(c, &err) != SCA_OK)
         return cli_fail(c, &err);
     if (c->impi != NULL)
         snprintf(impi, sizeof impi, "%s", c->impi);

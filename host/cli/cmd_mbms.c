@@ -19,38 +19,44 @@ static int usage(cli *c, const char *msg)
     return cli_fail(c, &err);
 }
 
-sca_rc cli_open_with_pin(cli *c, sca_error *err)
-{
-    char pin[16] = {0};
-    if (c->card != NULL && (sca_card_security(c->card) & SCA_SEC_PIN))
-        return SCA_OK;
-    sca_rc rc = c->card != NULL ? SCA_OK : cli_open(c, err);
-    if (rc == SCA_OK)
-        rc = cli_read_pin(c, "PIN", c->pin, pin, sizeof pin, err);
-    if (rc == SCA_OK)
-        rc = sca_pin_verify(c->card, pin, err);
-    OPENSSL_cleanse(pin, sizeof pin);
-    return rc;
-}
-
 /* A card without the scagent applet: its USIM may serve GBA and MBMS itself (EF_UST services 68 and 69,
  * mbms.md §6). Reopen it without selecting the applet, check EF_UST (which leaves the USIM ADF selected, so the
  * AUTHENTICATE commands go to it) and verify the USIM's PIN1. */
-static sca_rc open_usim(cli *c, sca_error *err)
+static sca_rc open_usim(cli *c, int need_mbms, sca_error *err)
 {
     char pin[16] = {0};
     sca_card_close(c->card);
     c->card = NULL;
     c->open.no_select = 1;
     sca_rc rc = cli_open(c, err);
-    if (rc == SCA_OK && sca_mbms_backend(c->card) != SCA_MBMS_BACKEND_USIM)
+    uint8_t ust[SCA_UST_MAX];
+    size_t n = 0;
+    if (rc == SCA_OK)
+        rc = sca_usim_read_ust(c->card, ust, sizeof ust, &n, err);
+    if (rc == SCA_OK && (!sca_ust_has(ust, n, SCA_UST_GBA) || (need_mbms && !sca_ust_has(ust, n, SCA_UST_MBMS_SECURITY))))
         rc = sca_error_set(err, SCA_E_NOT_SUPPORTED,
-                           "this card has neither the scagent applet nor a USIM that serves GBA and MBMS itself "
-                           "(EF_UST services 68 and 69)");
+                           "this card has neither the scagent applet nor a USIM that serves %s itself (EF_UST)",
+                           need_mbms ? "GBA and MBMS (services 68 and 69)" : "GBA (service 68)");
     if (rc == SCA_OK)
         rc = cli_read_pin(c, "USIM PIN1", c->pin, pin, sizeof pin, err);
     if (rc == SCA_OK)
         rc = sca_usim_verify_pin1(c->card, pin, err);
+    OPENSSL_cleanse(pin, sizeof pin);
+    return rc;
+}
+
+sca_rc cli_open_with_pin(cli *c, sca_error *err)
+{
+    char pin[16] = {0};
+    if (c->card != NULL && (sca_card_security(c->card) & SCA_SEC_PIN))
+        return SCA_OK;
+    sca_rc rc = c->card != NULL ? SCA_OK : cli_open(c, err);
+    if (rc == SCA_E_NO_APPLET)
+        return open_usim(c, 0, err);
+    if (rc == SCA_OK)
+        rc = cli_read_pin(c, "PIN", c->pin, pin, sizeof pin, err);
+    if (rc == SCA_OK)
+        rc = sca_pin_verify(c->card, pin, err);
     OPENSSL_cleanse(pin, sizeof pin);
     return rc;
 }
@@ -60,7 +66,7 @@ sca_rc cli_mbms_card(cli *c, sca_error *err)
     if (c->card == NULL) {
         sca_rc rc = cli_open(c, err);
         if (rc == SCA_E_NO_APPLET)
-            return open_usim(c, err);
+            return open_usim(c, 1, err);
         if (rc != SCA_OK)
             return rc;
     } else if (sca_mbms_backend(c->card) == SCA_MBMS_BACKEND_USIM) {

@@ -9,6 +9,7 @@
 #include "sca_contract.h"
 #include "scagent/info.h"
 #include "scagent/issuer.h"
+#include "scagent/usim.h"
 
 const uint8_t SCA_GBA_UA_MBMS[SCA_GBA_UA_ID_LEN] = {0x01, 0x00, 0x00, 0x00, 0x01};
 
@@ -148,6 +149,20 @@ sca_rc sca_gba_bp_parse(const uint8_t *d, size_t n, sca_gba_bp *out, sca_error *
 
 sca_rc sca_gba_bp_read(sca_card *c, sca_gba_bp *out, sca_error *err)
 {
+    if (!(sca_card_capabilities(c) & SCA_CAP_MBMS_GBA_U)) { /* no applet: the USIM's own EF_GBABP */
+        uint8_t f[260];
+        size_t fn = 0;
+        sca_rc rc = sca_usim_read_ef(c, SCA_USIM_EF_GBABP, f, sizeof f, &fn, err);
+        if (rc != SCA_OK)
+            return rc;
+        /* the file is longer than its content: its LVs, then FF padding */
+        size_t used = fn >= 1 + SCA_GBA_RAND_LEN ? 1 + (size_t)f[0] : fn;
+        for (int k = 0; k < 2 && used < fn; k++)
+            used += 1 + (size_t)f[used];
+        if (used > fn)
+            return sca_error_set(err, SCA_E_PARSE, "the USIM's EF_GBABP is malformed (%zu bytes)", fn);
+        return sca_gba_bp_parse(f, used, out, err);
+    }
     uint8_t b[1 + SCA_GBA_RAND_LEN + 2 + SCA_GBA_BTID_MAX + SCA_GBA_LIFETIME_MAX];
     size_t n = 0;
     sca_rc rc = sca_get_data(c, SCA_TAG_GBA_BP, b, sizeof b, &n, err);

@@ -6,6 +6,7 @@
  * B-TID is believed. The protocol core (sca_gba_ub_run) takes AUTHENTICATE as a callback, so it runs against the
  * BSF simulator with a software card in tests/gba; sca_gba_ub_bootstrap wires it to the card. */
 #include "scagent/gba.h"
+#include "scagent/usim.h"
 
 #include <openssl/crypto.h>
 #include <stdio.h>
@@ -16,6 +17,7 @@
 #include "b64.h"
 #include "gba_ub_int.h"
 #include "http_digest.h"
+#include "sca_contract.h"
 #include "http_exchange.h"
 #include "http_init.h"
 #include "scagent/log.h"
@@ -392,7 +394,10 @@ sca_rc sca_gba_ub_bootstrap(sca_card *c, const sca_gba_ub_opts *opts, sca_gba_ub
     sca_rc rc = sca_gba_ub_run(&o, card_auth, c, out, err);
     if (rc != SCA_OK)
         return rc;
-    rc = sca_gba_bp_write(c, out->btid, out->lifetime, err);
+    if (sca_card_capabilities(c) & SCA_CAP_MBMS_GBA_U)
+        rc = sca_gba_bp_write(c, out->btid, out->lifetime, err);
+    else /* a USIM serving GBA itself: the ME writes its EF_GBABP (TS 31.102 §4.2.79) */
+        rc = sca_usim_write_gbabp(c, out->rand, out->btid, out->lifetime, err);
     if (rc != SCA_OK)
         return sca_error_prefix(err, "GBA bootstrapping: the BSF bootstrapped (B-TID %s) but writing it to the card "
                                 "failed; bootstrap again: ", out->btid);

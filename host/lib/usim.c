@@ -13,6 +13,7 @@
 #include "scagent/tlv.h"
 
 #define INS_READ_BINARY 0xB0
+#define INS_UPDATE_BINARY 0xD6
 #define SELECT_BY_DF_NAME 0x04
 #define SELECT_BY_FID 0x00
 #define P2_FCP 0x04
@@ -94,6 +95,48 @@ sca_rc sca_usim_read_ef(sca_card *c, uint16_t fid, uint8_t *buf, size_t cap, siz
     }
     sca_card_end(c);
     return rc;
+}
+
+sca_rc sca_usim_write_ef(sca_card *c, uint16_t fid, const uint8_t *data, size_t len, sca_error *err)
+{
+    if (c == NULL || data == NULL || len == 0 || len > 255)
+        return sca_error_set(err, SCA_E_INVALID_ARG, "writing a USIM file: 1..255 bytes");
+    uint8_t fcp[258], id[2] = {(uint8_t)(fid >> 8), (uint8_t)fid}, r[8];
+    size_t fl = 0, rn = 0;
+    char what[48];
+    snprintf(what, sizeof what, "selecting EF %04X on the USIM", fid);
+    sca_rc rc = sca_card_begin(c, err);
+    if (rc != SCA_OK)
+        return rc;
+    rc = sca_usim_select(c, err);
+    if (rc == SCA_OK)
+        rc = select_file(c, SELECT_BY_FID, id, sizeof id, fcp, sizeof fcp, &fl, what, err);
+    if (rc == SCA_OK) {
+        uint16_t sw;
+        sca_apdu a = {.cla = SCA_CLA_ISO, .ins = INS_UPDATE_BINARY, .data = data, .lc = len};
+        rc = sca_card_transceive(c, &a, r, sizeof r, &rn, &sw, err);
+        if (rc == SCA_OK && sw != SCA_SW_OK)
+            rc = sca_error_from_sw(err, sw, "writing a USIM file (UPDATE BINARY)");
+    }
+    sca_card_end(c);
+    return rc;
+}
+
+sca_rc sca_usim_write_gbabp(sca_card *c, const uint8_t rand[16], const char *btid, const char *lifetime,
+                            sca_error *err)
+{
+    size_t bl = strlen(btid), ll = strlen(lifetime);
+    if (bl == 0 || bl > 128 || ll == 0 || ll > 32)
+        return sca_error_set(err, SCA_E_INVALID_ARG, "EF_GBABP: B-TID 1..128 and lifetime 1..32 characters");
+    uint8_t d[3 + 16 + 128 + 32];
+    size_t n = 0;
+    d[n++] = 16;
+    memcpy(d + n, rand, 16), n += 16;
+    d[n++] = (uint8_t)bl;
+    memcpy(d + n, btid, bl), n += bl;
+    d[n++] = (uint8_t)ll;
+    memcpy(d + n, lifetime, ll), n += ll;
+    return sca_usim_write_ef(c, SCA_USIM_EF_GBABP, d, n, err);
 }
 
 sca_rc sca_usim_read_imsi(sca_card *c, uint8_t ef[9], uint8_t key[8], size_t *key_len, sca_error *err)

@@ -4,6 +4,7 @@
 
 #include <string.h>
 
+#include "scagent/gba.h"
 #include "scagent/usim.h"
 #include "scripted.h"
 
@@ -81,7 +82,42 @@ static void test_pin1(void **state)
     sca_card_close(c);
 }
 
+static void test_gbabp(void **state)
+{
+    (void)state;
+    /* written after Ub: SELECT ADF, SELECT 6FD6, UPDATE BINARY of LV RAND || LV B-TID || LV lifetime */
+    uint8_t rand[16];
+    memset(rand, 0x11, sizeof rand);
+    const char *want = "00D600001C" "10" "11111111111111111111111111111111" "05" "6240622E78" "04" "32303236";
+    sca_transport *tr = scripted_new(1, 255, STEPS({"00A4040407A000000087100200", "9000"},
+                                                  {"00A40004026FD600", "9000"}, {want, "9000"}));
+    sca_card *c = open_raw(tr);
+    sca_error err;
+    assert_int_equal(sca_usim_write_gbabp(c, rand, "b@b.x", "2026", &err), SCA_OK);
+    assert_int_equal(scripted_left(tr), 0);
+    assert_false(scripted_mismatch(tr));
+    sca_card_close(c);
+    /* read back through sca_gba_bp_read on a card without the applet: the file's FF padding is ignored */
+    tr = scripted_new(1, 255, STEPS({"00A4040407A000000087100200", "9000"}, {"00A40004026FD600", "9000"},
+                                    {"00B0000000", "1011111111111111111111111111111111056240622E780432303236FFFFFF9000"}));
+    c = open_raw(tr);
+    sca_gba_bp bp;
+    assert_int_equal(sca_gba_bp_read(c, &bp, &err), SCA_OK);
+    assert_string_equal(bp.btid, "b@b.x");
+    assert_string_equal(bp.lifetime, "2026");
+    assert_memory_equal(bp.rand, rand, 16);
+    sca_card_close(c);
+    /* a B-TID length running past the file */
+    tr = scripted_new(1, 255, STEPS({"00A4040407A000000087100200", "9000"}, {"00A40004026FD600", "9000"},
+                                    {"00B0000000", "101111111111111111111111111111111140629000"}));
+    c = open_raw(tr);
+    assert_int_equal(sca_gba_bp_read(c, &bp, &err), SCA_E_PARSE);
+    sca_card_close(c);
+    assert_int_equal(sca_usim_write_gbabp(NULL, rand, "", "x", &err), SCA_E_INVALID_ARG);
+}
+
 static const struct CMUnitTest tests[] = {
+    cmocka_unit_test(test_gbabp),
     cmocka_unit_test(test_imsi),
     cmocka_unit_test(test_pin1),
 };
