@@ -93,7 +93,7 @@ demo: deps
 
 bench: deps
 	@$(MAKE) --no-print-directory all $(BUILD)/bin/bench-apdu $(BUILD)/bin/bench-fu-hash $(BUILD)/bin/bench-dm \
-		$(BUILD)/bin/bench-mbms
+		$(BUILD)/bin/bench-mbms $(BUILD)/bin/bench-daemon
 	@tests/bench/run
 
 $(BUILD)/bin/bench-apdu: tests/bench/bench_apdu.c $(LIB)
@@ -102,9 +102,9 @@ $(BUILD)/bin/bench-apdu: tests/bench/bench_apdu.c $(LIB)
 $(BUILD)/bin/bench-dm: tests/bench/bench_dm.c $(LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -o $@ $< $(LIB) $(LDLIBS)
-$(BUILD)/bin/bench-mbms: tests/bench/bench_mbms.c $(LIB)
+$(BUILD)/bin/bench-mbms: tests/bench/bench_mbms.c tests/bench/mbms_msgs_bench.c tests/bench/mbms_msgs_bench.h $(LIB)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -o $@ $< $(LIB) $(LDLIBS)
+	$(CC) $(CFLAGS) -o $@ $< tests/bench/mbms_msgs_bench.c $(LIB) $(LDLIBS)
 $(BUILD)/bin/bench-fu-hash: tests/bench/bench_fu_hash.c $(LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -o $@ $< $(LIB) $(LDLIBS)
@@ -163,9 +163,9 @@ $(DAEMON_TEST): $(BUILD)/tests/test_daemon_%: tests/daemon/test_daemon_%.c $(DAE
 	$(CC) $(CFLAGS) -Wno-missing-field-initializers -I host/lib -I host/daemon -I tests/daemon -I tests/unit $(LDSAN) -o $@ $< \
 	    tests/unit/scripted.c $(DAEMON_CORE) $(LIB) $(LDLIBS) -lcmocka
 unit: $(DAEMON_TEST)
-$(BUILD)/bin/bench-daemon: tests/bench/bench_daemon.c $(LIB)
+$(BUILD)/bin/bench-daemon: tests/bench/bench_daemon.c tests/bench/mbms_msgs_bench.c tests/bench/mbms_msgs_bench.h $(LIB)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -o $@ $< $(LIB) $(LDLIBS) -lm
+	$(CC) $(CFLAGS) -o $@ $< tests/bench/mbms_msgs_bench.c $(LIB) $(LDLIBS) -lm
 
 # --- MBMS / BCAST provisioning against the BM-SC simulator (tests/mbms/run) ---------------------------------
 $(BUILD)/tests/provision_client: tests/mbms/provision_client.c $(LIB)

@@ -4,12 +4,20 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 
 #include "cli.h"
+#include "sca_contract.h"
 #include "scagent/client.h"
+#include "scagent/mbms.h"
+
+#define EXIT_REFUSED 10      /* as cmd_bcast.c: the BM-SC refused */
+#define MSG_FILE_MAX 8192    /* as cmd_mbms.c */
+#define HASH_PART (64u * 1024) /* fu verify --on-card: package bytes per fu.hash request (small: less to parse
+                                    * at once in the daemon, so other clients wait less) */
 
 static int usage_fail(cli *c, const char *msg)
 {
@@ -124,8 +132,6 @@ static const char *translate(cli *c, int argc, char **argv, json_t *p, sca_error
             json_object_set_new(p, "add_server", json_true());
         return "dmboot.verify";
     }
-    if (!strcmp(cmd, "gba") && argc == 2 && !strcmp(sub, "status"))
-        return "gba.status";
     if (!strcmp(cmd, "apdu") && argc == 2) {
         json_object_set_new(p, "apdu", json_string(argv[1]));
         return "apdu";
@@ -133,7 +139,640 @@ static const char *translate(cli *c, int argc, char **argv, json_t *p, sca_error
     return NULL;
 }
 
+
+static int cli_remote_simple(cli *c, int argc, char **argv);
+
+/* ---- helpers ---------------------------------------------------------------------------------------------- */
+
+static json_t *jb64(const uint8_t *b, size_t n)
+{
+    char *s = malloc(4 * ((n + 2) / 3) + 1);
+    if (s == NULL)
+        return NULL;
+    EVP_EncodeBlock((unsigned char *)s, b, (int)n);
+    json_t *o = json_string(s);
+    free(s);
+    return o;
+}
+
+/* Base64 of a result member into bytes (malloc'd, *n); NULL when absent or malformed. */
+static uint8_t *unb64(const json_t *r, const char *key, size_t *n)
+{
+    const char *s = json_string_value(json_object_get(r, key));
+    *n = 0;
+    if (s == NULL)
+        return NULL;
+    size_t l = strlen(s);
+    uint8_t *b = malloc(l / 4 * 3 + 1);
+    if (b == NULL || l % 4 != 0) {
+        free(b);
+        return NULL;
+    }
+    int k = l ? EVP_DecodeBlock(b, (const unsigned char *)s, (int)l) : 0;
+    if (k < 0) {
+        free(b);
+        return NULL;
+    }
+    size_t pad = l >= 2 && s[l - 1] == '=' ? (s[l - 2] == '=' ? 2 : 1) : 0;
+    *n = (size_t)k - pad;
+    return b;
+}
+
+/* A Base64 member of a result as upper-case hex (new string, "" when absent); `wipe`: the bytes are keys. */
+static char *b64_to_hex(const json_t *r, const char *key, int wipe)
+{
+    size_t n;
+    uint8_t *b = unb64(r, key, &n);
+    char *h = b ? cli_hex(b, n, 0) : NULL;
+    if (b && wipe)
+        OPENSSL_cleanse(b, n);
+    free(b);
+    return h ? h : strdup("");
+}
+
+static const char *jstr(const json_t *r, const char *key)
+{
+    const char *s = json_string_value(json_object_get(r, key));
+    return s ? s : "";
+}
+
+static long long jint(const json_t *r, const char *key)
+{
+    return json_integer_value(json_object_get(r, key));
+}
+
+/* A MIKEY message from a file as cmd_mbms.c reads it: binary, or hex text (digits and whitespace only). */
+static sca_rc read_msg(const char *path, uint8_t **out, size_t *len, sca_error *err)
+{
+    uint8_t *b = NULL;
+    size_t n = 0, digits = 0, i = 0;
+    sca_rc rc = cli_read_file(path, MSG_FILE_MAX, &b, &n, err);
+    if (rc != SCA_OK)
+        return rc;
+    for (; i < n; i++) {
+        if (sca_hex_digit(b[i]) >= 0)
+            digits++;
+        else if (b[i] != ' ' && b[i] != '\n' && b[i] != '\r' && b[i] != '\t')
+            break;
+    }
+    if (i == n && digits > 0) {
+        if (digits % 2 != 0) {
+            free(b);
+            return sca_error_set(err, SCA_E_PARSE, "%s: an odd number of hex digits", path);
+        }
+        size_t o = 0;
+        int hi = -1;
+        for (i = 0; i < n; i++) {
+            int v = sca_hex_digit(b[i]);
+            if (v < 0)
+                continue;
+            if (hi < 0)
+                hi = v;
+            else
+                b[o++] = (uint8_t)(hi << 4 | v), hi = -1;
+        }
+        n = o;
+    }
+    if (n == 0) {
+        free(b);
+        return sca_error_set(err, SCA_E_PARSE, "%s is empty", path);
+    }
+    *out = b;
+    *len = n;
+    return SCA_OK;
+}
+
+/* The PIN as the direct command asks for it (--pin, --pin-stdin or a prompt) into params. */
+static sca_rc add_pin(cli *c, json_t *p, const char *prompt, sca_error *err)
+{
+    char pin[64] = {0};
+    sca_rc rc = cli_read_pin(c, prompt, c->pin, pin, sizeof pin, err);
+    if (rc == SCA_OK)
+        json_object_set_new(p, "pin", json_string(pin));
+    OPENSSL_cleanse(pin, sizeof pin);
+    return rc;
+}
+
+static int call(cli *c, sca_client *cl, const char *method, json_t *p, json_t **r)
+{
+    sca_error err;
+    if (sca_client_call(cl, method, p, c->timeout_ms > 0 ? (int)c->timeout_ms : 0, r, &err) != SCA_OK)
+        return cli_fail(c, &err);
+    return EXIT_OK;
+}
+
+/* ---- mbms stkm|ltkm|status|setup ----------------------------------------------------------------------- */
+
+static int r_mbms_stkm(cli *c, sca_client *cl, const char *path)
+{
+    sca_error err;
+    uint8_t *m = NULL;
+    size_t n = 0;
+    json_t *p = json_object(), *r = NULL;
+    sca_rc rc = read_msg(path, &m, &n, &err);
+    if (rc == SCA_OK)
+        rc = add_pin(c, p, "PIN", &err);
+    if (rc == SCA_OK)
+        json_object_set_new(p, "stkm", jb64(m, n));
+    free(m);
+    if (rc != SCA_OK) {
+        json_decref(p);
+        return cli_fail(c, &err);
+    }
+    int code = call(c, cl, "mbms.stkm", p, &r);
+    if (code != EXIT_OK)
+        return code;
+    char *th = b64_to_hex(r, "mtk", 1), *sh = b64_to_hex(r, "salt", 1);
+    if (c->json)
+        cli_json(json_pack("{s:b, s:s, s:s}", "ok", 1, "mtk", th, "salt", sh));
+    else
+        printf("TEK (MTK): %s\nsalt:      %s\n", th, *sh ? sh : "(none)");
+    OPENSSL_cleanse(th, strlen(th));
+    OPENSSL_cleanse(sh, strlen(sh));
+    free(th);
+    free(sh);
+    json_decref(r);
+    return EXIT_OK;
+}
+
+static int r_mbms_ltkm(cli *c, sca_client *cl, const char *path)
+{
+    sca_error err;
+    uint8_t *m = NULL;
+    size_t n = 0;
+    sca_mbms_action a;
+    json_t *p = json_object(), *r = NULL;
+    sca_rc rc = read_msg(path, &m, &n, &err);
+    if (rc == SCA_OK) /* the same classification as the daemon's: a trigger needs no PIN */
+        rc = sca_mbms_ltkm_action(m, n, &a, &err);
+    if (rc == SCA_OK && a.kind == SCA_MBMS_PROCESS_ON_CARD)
+        rc = add_pin(c, p, "PIN", &err);
+    if (rc == SCA_OK)
+        json_object_set_new(p, "ltkm", jb64(m, n));
+    free(m);
+    if (rc != SCA_OK) {
+        json_decref(p);
+        return cli_fail(c, &err);
+    }
+    int code = call(c, cl, "mbms.ltkm", p, &r);
+    if (code != EXIT_OK)
+        return code;
+    int stored = json_is_true(json_object_get(r, "stored"));
+    char *vh = b64_to_hex(r, "verification", 0);
+    if (c->json) {
+        json_t *o = json_pack("{s:s, s:s, s:s, s:I, s:I, s:s}", "action", jstr(r, "action"), "key_domain",
+                              jstr(r, "key_domain"), "key_group", jstr(r, "key_group"), "key_group_number",
+                              (json_int_t)jint(r, "key_group_number"), "key_number", (json_int_t)jint(r, "key_number"),
+                              "next", jstr(r, "next"));
+        json_object_set_new(o, "ok", json_true());
+        json_object_set_new(o, "via", json_string("file"));
+        if (stored)
+            json_object_set_new(o, "stored", json_true());
+        if (*vh)
+            json_object_set_new(o, "verification", json_string(vh));
+        cli_json(o);
+    } else if (!stored) {
+        printf("a BSM solicited-pull trigger (%s, Key Domain %s, Key Group %lld): %s\n", jstr(r, "action"),
+               jstr(r, "key_domain"), jint(r, "key_group_number"), jstr(r, "next"));
+    } else {
+        printf("MSK stored on the card (Key Domain %s, Key Group %lld, Key Number %lld)\n", jstr(r, "key_domain"),
+               jint(r, "key_group_number"), jint(r, "key_number"));
+        if (*vh)
+            printf("verification message: %s\n", vh);
+    }
+    free(vh);
+    json_decref(r);
+    return EXIT_OK;
+}
+
+static int r_mbms_status(cli *c, sca_client *cl)
+{
+    json_t *r = NULL;
+    int code = call(c, cl, "mbms.status", NULL, &r);
+    if (code != EXIT_OK)
+        return code;
+    json_t *muks = json_object_get(r, "muks"), *msks = json_object_get(r, "msks"), *e;
+    size_t i;
+    if (c->json) {
+        cli_json(json_pack("{s:b, s:O, s:O}", "ok", 1, "muks", muks, "msks", msks));
+    } else {
+        printf("MUKs (%zu):\n", json_array_size(muks));
+        json_array_foreach(muks, i, e)
+            printf("  IDi %s  IDr %s  TS %lld\n", jstr(e, "idi"), jstr(e, "idr"), jint(e, "ts"));
+        printf("MSKs (%zu):\n", json_array_size(msks));
+        json_array_foreach(msks, i, e)
+            printf("  Key Domain %s  MSK ID %s  MTK IDs %lld..%lld  TS %lld  last MTK ID %lld\n", jstr(e, "key_domain"),
+                   jstr(e, "msk_id"), jint(e, "vf"), jint(e, "vt"), jint(e, "ts"), jint(e, "last_mtk_id"));
+    }
+    json_decref(r);
+    return EXIT_OK;
+}
+
+static int r_mbms_setup(cli *c, sca_client *cl)
+{
+    sca_error err;
+    json_t *r = NULL;
+    if (c->bmsc_fqdn == NULL)
+        return usage_fail(c, "usage: scagent mbms setup --bmsc-fqdn FQDN [--impi I]");
+    json_t *p = json_pack("{s:s}", "bmsc_fqdn", c->bmsc_fqdn);
+    if (c->impi)
+        json_object_set_new(p, "impi", json_string(c->impi));
+    if (add_pin(c, p, "PIN", &err) != SCA_OK) {
+        json_decref(p);
+        return cli_fail(c, &err);
+    }
+    int code = call(c, cl, "mbms.setup", p, &r);
+    if (code != EXIT_OK)
+        return code;
+    if (c->json)
+        cli_json(json_pack("{s:b, s:s, s:s}", "ok", 1, "idi", jstr(r, "idi"), "idr", jstr(r, "idr")));
+    else
+        printf("MBMS setup done: the card holds the MUK for %s (IDr = B-TID %s); nothing was stored on the host\n",
+               jstr(r, "idi"), *jstr(r, "idr") ? jstr(r, "idr") : "?");
+    json_decref(r);
+    return EXIT_OK;
+}
+
+/* ---- gba bootstrap|status|naf-key ------------------------------------------------------------------------ */
+
+static int r_gba(cli *c, sca_client *cl, const char *sub, const char *url)
+{
+    sca_error err;
+    json_t *p = json_object(), *r = NULL;
+    const char *method = !strcmp(sub, "bootstrap") ? "gba.bootstrap" : !strcmp(sub, "naf-key") ? "gba.naf-key"
+                                                                                               : "gba.status";
+    sca_rc rc = SCA_OK;
+    if (!strcmp(method, "gba.bootstrap")) {
+        json_object_set_new(p, "url", json_string(url));
+        if (c->timeout_ms > 0)
+            json_object_set_new(p, "timeout_ms", json_integer(c->timeout_ms));
+    } else if (!strcmp(method, "gba.naf-key")) {
+        if (c->naf_fqdn == NULL)
+            rc = sca_error_set(&err, SCA_E_INVALID_ARG, "give the NAF's FQDN with --naf-fqdn");
+        else
+            json_object_set_new(p, "naf_fqdn", json_string(c->naf_fqdn));
+        if (c->ua_id)
+            json_object_set_new(p, "ua_id", json_string(c->ua_id));
+    }
+    if (rc == SCA_OK && c->cafile && !strcmp(method, "gba.bootstrap"))
+        rc = sca_error_set(&err, SCA_E_INVALID_ARG, "--cafile: the daemon uses the system's TLS trust store only");
+    if (rc == SCA_OK && strcmp(method, "gba.status")) {
+        if (c->impi)
+            json_object_set_new(p, "impi", json_string(c->impi));
+        rc = add_pin(c, p, "PIN", &err);
+    }
+    if (rc != SCA_OK) {
+        json_decref(p);
+        return cli_fail(c, &err);
+    }
+    int code = call(c, cl, method, p, &r);
+    if (code != EXIT_OK)
+        return code;
+    if (!strcmp(method, "gba.bootstrap")) {
+        if (c->json)
+            cli_json(json_pack("{s:b, s:s, s:s, s:s, s:O, s:O}", "ok", 1, "btid", jstr(r, "btid"), "lifetime",
+                               jstr(r, "lifetime"), "rand", jstr(r, "rand"), "resynchronised",
+                               json_object_get(r, "resynchronised"), "http_requests",
+                               json_object_get(r, "http_requests")));
+        else
+            printf("bootstrapped: B-TID %s, key lifetime %s%s\n", jstr(r, "btid"), jstr(r, "lifetime"),
+                   json_is_true(json_object_get(r, "resynchronised")) ? " (after an SQN resynchronisation)" : "");
+    } else if (!strcmp(method, "gba.naf-key")) {
+        if (c->json)
+            cli_json(json_pack("{s:b, s:s, s:s}", "ok", 1, "naf_fqdn", jstr(r, "naf_fqdn"), "ks_ext_naf",
+                               jstr(r, "ks_ext_naf")));
+        else
+            printf("%s\n", jstr(r, "ks_ext_naf"));
+    } else {
+        int have = json_is_true(json_object_get(r, "bootstrapped"));
+        const char *impi = json_string_value(json_object_get(r, "impi"));
+        if (c->json) {
+            json_t *o = json_pack("{s:b, s:b}", "ok", 1, "bootstrapped", have);
+            if (impi)
+                json_object_set_new(o, "impi", json_string(impi));
+            if (have) {
+                json_object_set_new(o, "rand", json_string(jstr(r, "rand")));
+                json_object_set_new(o, "btid", json_string(jstr(r, "btid")));
+                json_object_set_new(o, "lifetime", json_string(jstr(r, "lifetime")));
+            }
+            cli_json(o);
+        } else {
+            printf("IMPI:      %s\n", impi ? impi : "(not personalized)");
+            if (have)
+                printf("RAND:      %s\nB-TID:     %s\nlifetime:  %s\n", jstr(r, "rand"),
+                       *jstr(r, "btid") ? jstr(r, "btid") : "(not written)",
+                       *jstr(r, "lifetime") ? jstr(r, "lifetime") : "(not written)");
+            else
+                printf("no GBA bootstrap yet\n");
+        }
+    }
+    json_decref(r);
+    return EXIT_OK;
+}
+
+/* ---- bcast register|service-request|token-purchase|ltkm-request URL ---------------------------------------- */
+
+static int r_bcast(cli *c, sca_client *cl, const char *kind, const char *url)
+{
+    sca_error err;
+    json_t *r = NULL;
+    if (c->too_many)
+        return usage_fail(c, "at most 32 --service / --msk-id values");
+    if (c->bmsc_fqdn == NULL)
+        return usage_fail(c, "give the BM-SC's FQDN with --bmsc-fqdn (its NAF name: the MRK is derived for it, and it "
+                             "is the Digest realm)");
+    if (c->udp_port > 65535)
+        return usage_fail(c, "--udp-port is 1..65535");
+    if (c->cafile)
+        return usage_fail(c, "--cafile: the daemon uses the system's TLS trust store only");
+    json_t *p = json_pack("{s:s, s:s, s:s}", "kind", kind, "url", url, "bmsc_fqdn", c->bmsc_fqdn);
+    json_t *sv = json_array(), *mk = json_array();
+    for (size_t i = 0; i < c->n_services; i++)
+        json_array_append_new(sv, json_string(c->services[i]));
+    for (size_t i = 0; i < c->n_msk_ids; i++)
+        json_array_append_new(mk, json_string(c->msk_ids[i]));
+    json_object_set_new(p, "services", sv);
+    json_object_set_new(p, "msk_ids", mk);
+    if (c->key_domain)
+        json_object_set_new(p, "key_domain", json_string(c->key_domain));
+    if (c->udp_port > 0)
+        json_object_set_new(p, "udp_port", json_integer(c->udp_port));
+    if (c->impi)
+        json_object_set_new(p, "impi", json_string(c->impi));
+    if (c->timeout_ms > 0)
+        json_object_set_new(p, "timeout_ms", json_integer(c->timeout_ms));
+    if (add_pin(c, p, "PIN", &err) != SCA_OK) {
+        json_decref(p);
+        return cli_fail(c, &err);
+    }
+    int code = call(c, cl, "bcast.provision", p, &r);
+    if (code != EXIT_OK)
+        return code;
+    int refused = jint(r, "global_status") != 0;
+    json_t *items = json_object_get(r, "items"), *ltkms = json_object_get(r, "ltkms"), *e;
+    size_t i;
+    if (c->json) {
+        json_t *lt = json_array();
+        json_array_foreach(ltkms, i, e) {
+            char *h = b64_to_hex(e, "ltkm", 0);
+            json_array_append_new(lt, json_pack("{s:s, s:s}", "msk_id", jstr(e, "msk_id"), "hex", h));
+            free(h);
+        }
+        json_t *o = json_pack("{s:I, s:s, s:I, s:I, s:O, s:o}", "http_status", (json_int_t)jint(r, "http_status"),
+                              "request_id", jstr(r, "request_id"), "global_status",
+                              (json_int_t)jint(r, "global_status"),
+                              "http_requests", (json_int_t)jint(r, "http_requests"), "items", items, "ltkms", lt);
+        json_object_set_new(o, "ok", json_boolean(!refused));
+        json_object_set_new(o, "kind", json_string(kind));
+        cli_json(o);
+    } else {
+        printf("%s: HTTP %lld, globalStatusCode %lld (%s)\n", kind, jint(r, "http_status"), jint(r, "global_status"),
+               refused ? "refused in part or whole" : "granted");
+        json_array_foreach(items, i, e)
+            printf("  %s: status %lld\n", jstr(e, "id"), jint(e, "status"));
+        json_array_foreach(ltkms, i, e) {
+            size_t n;
+            uint8_t *b = unb64(e, "ltkm", &n);
+            printf("  LTKM for MSK ID %s: %zu bytes\n", jstr(e, "msk_id"), n);
+            free(b);
+        }
+    }
+    json_decref(r);
+    return refused ? EXIT_REFUSED : EXIT_OK;
+}
+
+/* ---- fu verify PACKAGE | fu report STATUS ------------------------------------------------------------------ */
+
+static sca_rc read_token(const char *path, uint8_t token[16], sca_error *err)
+{
+    uint8_t *buf;
+    size_t n;
+    sca_rc rc = cli_read_file(path, 256, &buf, &n, err);
+    if (rc != SCA_OK)
+        return rc;
+    if (n == 16) {
+        memcpy(token, buf, 16);
+    } else {
+        char hex[64] = {0};
+        size_t k = 0;
+        for (size_t i = 0; i < n && k < sizeof hex - 1; i++)
+            if (buf[i] != '\n' && buf[i] != '\r' && buf[i] != ' ')
+                hex[k++] = (char)buf[i];
+        if (k != 32 || sca_hex_decode(hex, token, 16) != 16)
+            rc = sca_error_set(err, SCA_E_INVALID_ARG, "%s: a subscriber token is 16 bytes (binary or 32 hex digits)",
+                               path);
+    }
+    free(buf);
+    return rc;
+}
+
+/* The package to the card in fu.hash requests of HASH_PART bytes (the daemon cuts them into one card transaction
+ * per chunk, so urgent requests of other clients run in between). Exactly `size` bytes, as sca_fu_hash_on_card. */
+static int hash_on_card(cli *c, sca_client *cl, const char *package, uint64_t size)
+{
+    sca_error err;
+    FILE *f = fopen(package, "rb");
+    if (f == NULL) {
+        sca_error_set(&err, SCA_E_INVALID_ARG, "cannot open the package %s", package);
+        return cli_fail(c, &err);
+    }
+    uint8_t *buf = malloc(HASH_PART);
+    uint64_t done = 0;
+    int code = EXIT_OK, first = 1;
+    if (buf == NULL) {
+        fclose(f);
+        sca_error_set(&err, SCA_E_NO_MEMORY, NULL);
+        return cli_fail(c, &err);
+    }
+    for (;;) {
+        size_t n = fread(buf, 1, HASH_PART, f);
+        int last = n < HASH_PART || (done + n == size && fgetc(f) == EOF);
+        json_t *p = json_pack("{s:o, s:b, s:b}", "data", jb64(buf, n), "first", first, "last", last);
+        json_t *r = NULL;
+        code = call(c, cl, "fu.hash", p, &r);
+        json_decref(r);
+        if (code != EXIT_OK)
+            break;
+        done += n;
+        first = 0;
+        if (!c->json && isatty(STDERR_FILENO) && size > 0)
+            fprintf(stderr, "\r%3d%% %llu/%llu bytes%s", (int)(done * 100 / size), (unsigned long long)done,
+                    (unsigned long long)size, last ? "\n" : "");
+        if (last)
+            break;
+    }
+    free(buf);
+    fclose(f);
+    return code;
+}
+
+static int r_fu_verify(cli *c, sca_client *cl, const char *package)
+{
+    sca_error err;
+    if (c->manifest == NULL || c->server == NULL)
+        return usage_fail(c, "usage: scagent fu verify PACKAGE --manifest FILE --server ID [--on-card] [--token FILE] "
+                             "[--confirm]");
+    uint8_t *m = NULL, token[16], digest[32];
+    size_t mlen = 0;
+    uint64_t size = 0;
+    sca_fu_manifest_view v;
+    sca_rc rc = cli_read_file(c->manifest, SCA_FU_MANIFEST_MAX, &m, &mlen, &err);
+    if (rc == SCA_OK)
+        rc = sca_fu_manifest_parse(m, mlen, &v, &err);
+    if (rc == SCA_OK && c->token != NULL)
+        rc = read_token(c->token, token, &err);
+    if (rc != SCA_OK) {
+        free(m);
+        return cli_fail(c, &err);
+    }
+    json_t *chk = NULL, *r = NULL;
+    int confirmed = 0;
+    int code = call(c, cl, "dm.check", json_pack("{s:s, s:I}", "server", c->server, "time", (json_int_t)cli_now(c)),
+                    &chk);
+    const char *policy = code == EXIT_OK ? jstr(chk, "policy") : "";
+    if (code == EXIT_OK && !json_is_true(json_object_get(chk, "authorized")) && c->confirm &&
+        strcmp(policy, sca_dm_policy_name(SCA_DM_POLICY_DENY))) {
+        json_t *p = json_pack("{s:s}", "server", c->server);
+        if (!strcmp(policy, sca_dm_policy_name(SCA_DM_POLICY_CONFIRM_PIN)) &&
+            add_pin(c, p, "PIN to confirm the unauthorized DM server", &err) != SCA_OK) {
+            json_decref(p);
+            code = cli_fail(c, &err);
+        } else {
+            code = call(c, cl, "dm.confirm", p, &r);
+            json_decref(r);
+            confirmed = code == EXIT_OK;
+        }
+    }
+    json_t *sum = NULL;
+    if (code == EXIT_OK) {
+        json_t *p = json_pack("{s:o}", "manifest", jb64(m, mlen));
+        if (c->token)
+            json_object_set_new(p, "token", jb64(token, 16));
+        code = call(c, cl, "fu.verify-manifest", p, &sum);
+    }
+    free(m);
+    if (code == EXIT_OK && c->on_card) {
+        code = hash_on_card(c, cl, package, v.m.size);
+    } else if (code == EXIT_OK) {
+        rc = sca_fu_hash_file(package, v.m.size, NULL, NULL, digest, &size, &err);
+        if (rc == SCA_E_PARSE) { /* as the direct command: reported to the card as a corrupted package */
+            json_decref(r);
+            r = NULL;
+            call(c, cl, "fu.report", json_pack("{s:s, s:i, s:I}", "status", "failed", "code", 402, "time",
+                                               (json_int_t)cli_now(c)), &r);
+            err.rc = rc = SCA_E_CRYPTO;
+            sca_error_prefix(&err, "the package does not match the manifest; the card logged the failure");
+        }
+        if (rc != SCA_OK) {
+            code = cli_fail(c, &err);
+        } else {
+            char hex[65];
+            for (int i = 0; i < 32; i++)
+                snprintf(hex + 2 * i, 3, "%02X", digest[i]);
+            json_decref(r);
+            r = NULL;
+            code = call(c, cl, "fu.digest", json_pack("{s:s, s:I}", "sha256", hex, "size", (json_int_t)size), &r);
+        }
+    }
+    json_decref(r);
+    if (code == EXIT_OK) {
+        if (c->json) {
+            json_t *o = json_pack("{s:b, s:s, s:I, s:I, s:I, s:s, s:b, s:b, s:b}", "ok", 1, "kind", jstr(sum, "kind"),
+                                  "from", (json_int_t)jint(sum, "from"), "to", (json_int_t)jint(sum, "to"), "size",
+                                  (json_int_t)jint(sum, "size"), "sha256", jstr(sum, "sha256"), "hashed_on_card",
+                                  c->on_card, "token", c->token != NULL, "confirmed", confirmed);
+            json_object_set(o, "server", chk);
+            cli_json(o);
+        } else {
+            printf("DM server %s: %s%s\n", c->server, jstr(chk, "reason"), confirmed ? " (confirmed by the user)" : "");
+            printf("manifest:  %s update %lld -> %lld, signed by originator %u, sequence %lu\n", jstr(sum, "kind"),
+                   jint(sum, "from"), jint(sum, "to"), v.m.originator, (unsigned long)v.m.seq);
+            printf("package:   %lld bytes, SHA-256 %s, %s\n", jint(sum, "size"), jstr(sum, "sha256"),
+                   c->on_card ? "hashed by the card" : "hashed here, compared by the card");
+            printf("verified: the update may be installed; then run 'scagent fu report installed'\n");
+        }
+    }
+    json_decref(chk);
+    json_decref(sum);
+    return code;
+}
+
+static int r_fu_report(cli *c, sca_client *cl, const char *what)
+{
+    if (strcmp(what, "started") && strcmp(what, "installed") && strcmp(what, "failed"))
+        return usage_fail(c, "usage: scagent fu report started|installed|failed [--code N]");
+    if (c->code > 0xFFFF)
+        return usage_fail(c, "--code is a FUMO result code, 0..65535");
+    json_t *p = json_pack("{s:s, s:I}", "status", what, "time", (json_int_t)cli_now(c)), *r = NULL;
+    if (c->code >= 0)
+        json_object_set_new(p, "code", json_integer(c->code));
+    int code = call(c, cl, "fu.report", p, &r);
+    if (code != EXIT_OK)
+        return code;
+    if (c->json)
+        cli_json(json_pack("{s:b, s:s, s:I}", "ok", 1, "reported", what, "code", (json_int_t)jint(r, "code")));
+    else
+        printf("reported '%s' (result %lld) to the card%s\n", what, jint(r, "code"),
+               !strcmp(what, "installed") ? "; the version in the BCAST identifier was raised" : "");
+    json_decref(r);
+    return EXIT_OK;
+}
+
+/* Commands of several requests, or with the direct command's own output (is_complex says which). */
+
+static int run_complex(cli *c, sca_client *cl, int argc, char **argv)
+{
+    const char *cmd = argv[0], *sub = argc > 1 ? argv[1] : "";
+    if (!strcmp(cmd, "mbms")) {
+        if (argc == 3 && !strcmp(sub, "stkm"))
+            return r_mbms_stkm(c, cl, argv[2]);
+        if (argc == 3 && !strcmp(sub, "ltkm"))
+            return r_mbms_ltkm(c, cl, argv[2]);
+        if (argc == 2 && !strcmp(sub, "status"))
+            return r_mbms_status(c, cl);
+        return r_mbms_setup(c, cl);
+    }
+    if (!strcmp(cmd, "gba"))
+        return r_gba(c, cl, sub, argc == 3 ? argv[2] : NULL);
+    if (!strcmp(cmd, "bcast"))
+        return r_bcast(c, cl, sub, argv[2]);
+    if (!strcmp(cmd, "fu") && !strcmp(sub, "verify"))
+        return r_fu_verify(c, cl, argv[2]);
+    return r_fu_report(c, cl, argv[2]);
+}
+
+static int is_complex(int argc, char **argv)
+{
+    const char *cmd = argv[0], *sub = argc > 1 ? argv[1] : "";
+    if (!strcmp(cmd, "mbms"))
+        return (argc == 3 && (!strcmp(sub, "stkm") || !strcmp(sub, "ltkm"))) ||
+               (argc == 2 && (!strcmp(sub, "status") || !strcmp(sub, "setup")));
+    if (!strcmp(cmd, "gba"))
+        return (argc == 3 && !strcmp(sub, "bootstrap")) ||
+               (argc == 2 && (!strcmp(sub, "status") || !strcmp(sub, "naf-key")));
+    if (!strcmp(cmd, "bcast"))
+        return argc == 3 && (!strcmp(sub, "register") || !strcmp(sub, "service-request") ||
+                             !strcmp(sub, "token-purchase") || !strcmp(sub, "ltkm-request"));
+    if (!strcmp(cmd, "fu"))
+        return argc == 3 && (!strcmp(sub, "verify") || !strcmp(sub, "report"));
+    return 0;
+}
+
 int cli_remote(cli *c, int argc, char **argv)
+{
+    if (argc >= 1 && is_complex(argc, argv)) {
+        sca_error err;
+        sca_client *cl;
+        if (sca_client_connect(c->socket, 0, &cl, &err) != SCA_OK)
+            return cli_fail(c, &err);
+        int code = run_complex(c, cl, argc, argv);
+        sca_client_close(cl);
+        return code;
+    }
+    return cli_remote_simple(c, argc, argv);
+}
+
+static int cli_remote_simple(cli *c, int argc, char **argv)
 {
     sca_error err;
     json_t *p = json_object();

@@ -5,6 +5,7 @@
 #define SCD_CARDEXEC_H
 
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "config.h"
 #include "scagent/scagent.h"
@@ -26,6 +27,13 @@ typedef struct scd_cardctx {
     long pcsc_ctx;           /* SCARDCONTEXT for presence polling (0: none yet) */
     int have_pcsc;
     unsigned long event_count; /* the reader's insert/remove counter when last polled */
+    /* the outage: after the card or pcscd went away, opening is retried with a backoff; requests in between
+     * fail at once with the last reason (card-removed, no-service, no-card, ...) instead of waiting */
+    unsigned backoff_ms;     /* the current retry interval (0: open at once) */
+    sca_rc down_rc;          /* why there is no card (SCA_OK: no failure recorded yet) */
+    char down_msg[sizeof(((sca_error *)0)->msg)];
+    uint64_t pin_pid;        /* the process (pid, uid) of pin_owner: its other connections share the PIN state */
+    uid_t pin_uid;
 } scd_cardctx;
 
 void scd_cardctx_init(scd_cardctx *x, const scd_config *cfg, scd_worker *w);
@@ -38,7 +46,17 @@ sca_card *scd_card(scd_cardctx *x, sca_error *err);
 scd_step scd_fail_err(scd_job *j, const sca_error *err);
 /* For handlers: succeed with `result` (stolen). */
 scd_step scd_ok(scd_job *j, json_t *result);
+/* The PIN state belongs to j's connection (NULL: to nobody); does it belong to j's connection or process? */
+void scd_pin_owner_set(scd_cardctx *x, const scd_job *j);
+int scd_pin_mine(const scd_cardctx *x, const scd_job *j);
 /* PIN-gated methods: verify `pin` now when given; else the card's PIN state must come from this connection. */
 sca_rc scd_need_pin(scd_cardctx *x, scd_job *j, const char *pin, sca_error *err);
+
+/* Off-card handlers (SCD_M_OFFCARD, on their own thread): run fn(x, arg, err) on the card thread as one card step
+ * (one short transaction at the method's priority) and wait for it. Never touch x->card outside fn. */
+sca_rc scd_oncard(scd_cardctx *x, scd_job *j, sca_rc (*fn)(scd_cardctx *x, void *arg, sca_error *err), void *arg,
+                  sca_error *err);
+/* Off-card handlers: record a failure (a card step's protocol code, such as cancelled, when it has one). */
+scd_step scd_off_fail(scd_job *j, const sca_error *err);
 
 #endif

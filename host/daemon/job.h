@@ -9,6 +9,8 @@
 
 #include <jansson.h>
 
+#include "scagent/error.h"
+
 struct scd_method;
 
 typedef enum scd_prio {
@@ -28,11 +30,21 @@ typedef struct scd_job {
     json_t *id;               /* borrowed from root */
     json_t *params;           /* borrowed from root */
     uid_t uid;
+    pid_t pid;                /* the peer's (SO_PEERCRED): connections of one process share the PIN state */
     scd_prio prio;
     int cancelled;            /* set under the worker's lock; a stepping job stops at its next step */
     int steps;                /* steps run so far */
     void *state;              /* a stepping handler's progress, freed with free_state */
     void (*free_state)(void *state);
+    /* off-card work (HTTP round trips): the job runs on a thread of its own and sends its card steps to the card
+     * thread as sub-jobs (scd_worker_card_step), so the card thread never waits for the network */
+    int offcard;
+    struct scd_job *off_next;  /* the worker's list of running off-card jobs */
+    struct scd_job *parent;    /* a sub-job: its waiter is signalled instead of an answer being sent */
+    sca_rc (*sub_fn)(void *cardctx, void *arg, sca_error *err);
+    void *sub_arg;
+    int sub_done;
+    const char *sub_ecode;     /* a sub-job failed with a protocol code (cancelled, deadline-exceeded, ...) */
     /* the answer */
     json_t *result;           /* success (owned), or the event object for events */
     int rc;                   /* the sca_rc of a library error (0 otherwise), for the card-state bookkeeping */

@@ -45,20 +45,20 @@ scd_step scd_h_pin_status(scd_cardctx *x, scd_job *j)
     /* "verified" is per connection: the card's flag may come from another client's pin.verify */
     return scd_ok(j, json_pack("{s:b, s:b, s:i, s:i, s:b, s:b}", "set", st.set, "blocked", st.blocked, "tries_left",
                                st.tries_left, "try_limit", st.try_limit, "verified",
-                               st.verified && x->pin_owner == j->client, "verified_on_card", st.verified));
+                               st.verified && scd_pin_mine(x, j), "verified_on_card", st.verified));
 }
 
 scd_step scd_h_pin_verify(scd_cardctx *x, scd_job *j)
 {
     sca_error err;
     if (sca_pin_verify(x->card, scd_pstr(j, "pin"), &err) != SCA_OK) {
-        x->pin_owner = 0;
+        scd_pin_owner_set(x, NULL);
         scd_fail_err(j, &err);
         if (err.rc == SCA_E_WRONG_PIN) /* the tries left are part of the answer */
             snprintf(j->emsg, sizeof j->emsg, "%s", err.msg);
         return SCD_STEP_DONE;
     }
-    x->pin_owner = j->client;
+    scd_pin_owner_set(x, j);
     return scd_ok(j, json_pack("{s:b}", "verified", 1));
 }
 
@@ -67,7 +67,7 @@ scd_step scd_h_pin_change(scd_cardctx *x, scd_job *j)
     sca_error err;
     if (sca_pin_change(x->card, scd_pstr(j, "pin"), scd_pstr(j, "new_pin"), &err) != SCA_OK)
         return scd_fail_err(j, &err);
-    x->pin_owner = j->client; /* CHANGE REFERENCE DATA verifies the PIN as VERIFY does */
+    scd_pin_owner_set(x, j); /* CHANGE REFERENCE DATA verifies the PIN as VERIFY does */
     return scd_ok(j, json_pack("{s:b}", "changed", 1));
 }
 

@@ -5,10 +5,13 @@
 #include <string.h>
 #include <time.h>
 
+#include <openssl/evp.h>
+
 #include "handlers.h"
 #include "methods.h"
 #include "proto.h"
 #include "sca_contract.h"
+#include "scagent/fu.h"
 
 static json_t *perms(uint8_t p)
 {
@@ -122,15 +125,20 @@ scd_step scd_h_fu_digest(scd_cardctx *x, scd_job *j)
  * other clients run in between. FU_HASH P1: 01 the package's first chunk, 02 the next ones, 03 the last; a
  * package in one chunk is 01 then an empty 03 (as sca_fu_hash_on_card sends it). */
 typedef struct hash_state {
-    uint8_t *data;
-    size_t len, off;
+    /* the part stays Base64 in the request; each step decodes only its chunk (a part of several hundred KiB decoded
+     * at once would hold the card thread for a millisecond or more, ahead of urgent requests) */
+    const char *b64;
+    size_t b64_len, b64_off;
+    uint8_t *win;      /* decoded bytes not sent yet (chunk + 3) */
+    size_t win_len;
+    size_t len, off;   /* the part's decoded length, and the bytes sent so far */
     int close_pending; /* the data ended with a first chunk: an empty 03 follows */
 } hash_state;
 
 static void hash_state_free(void *p)
 {
     hash_state *s = p;
-    free(s->data);
+    free(s->win);
     free(s);
 }
 
@@ -138,11 +146,6 @@ static scd_step hash_step_fail(scd_cardctx *x, scd_job *j, sca_error *err)
 {
     x->hash_owner = 0; /* the card ended its session (or will refuse the next part): start again */
     x->hashed = 0;
-    if (err->rc == SCA_E_BAD_REQUEST) {
-        sca_error_explain(err, "the package hashed by the card does not match the manifest (digest or size); the "
-                               "card logged the failure");
-        err->rc = SCA_E_CRYPTO;
-    }
     return scd_fail_err(j, err);
 }
 
@@ -158,12 +161,14 @@ scd_step scd_h_fu_hash(scd_cardctx *x, scd_job *j)
             return scd_fail_err(j, &err);
         }
         s = calloc(1, sizeof *s);
-        if (s == NULL || scd_pb64(j, "data", &s->data, &s->len, &err) != SCA_OK) {
-            if (s == NULL)
-                sca_error_set(&err, SCA_E_NO_MEMORY, NULL);
-            free(s);
+        if (s == NULL) {
+            sca_error_set(&err, SCA_E_NO_MEMORY, NULL);
             return scd_fail_err(j, &err);
         }
+        json_t *d = json_object_get(j->params, "data");
+        s->b64 = json_string_value(d);
+        s->b64_len = json_string_length(d);
+        s->len = (size_t)scd_b64_len(s->b64, s->b64_len); /* canonical: checked by the schema */
         j->state = s;
         j->free_state = hash_state_free;
         if (first) {
@@ -178,6 +183,10 @@ scd_step scd_h_fu_hash(scd_cardctx *x, scd_job *j)
     }
     size_t max = sca_card_max_data(x->card);
     size_t chunk = x->hash_chunk && x->hash_chunk <= max ? x->hash_chunk : (max > 4096 ? 4096 : max);
+    if (s->win == NULL && (s->win = malloc(chunk + 3)) == NULL) {
+        sca_error_set(&err, SCA_E_NO_MEMORY, NULL);
+        return hash_step_fail(x, j, &err);
+    }
     uint8_t p1;
     size_t n = 0;
     int end = 0;
@@ -195,11 +204,24 @@ scd_step scd_h_fu_hash(scd_cardctx *x, scd_job *j)
         else
             p1 = SCA_FU_HASH_P1_02;
     }
-    sca_apdu a = {.cla = SCA_CLA_PROPRIETARY, .ins = SCA_INS_FU_HASH, .p1 = p1, .data = s->data + s->off, .lc = n};
-    uint8_t r[8];
-    size_t rn;
-    if (sca_card_run(x->card, &a, r, sizeof r, &rn, "hashing the package on the card", &err) != SCA_OK)
+    while (s->win_len < n) { /* decode whole 4-character groups up to this chunk */
+        size_t groups = (n - s->win_len + 2) / 3, chars = 4 * groups;
+        if (chars > s->b64_len - s->b64_off)
+            chars = s->b64_len - s->b64_off;
+        int got = EVP_DecodeBlock(s->win + s->win_len, (const unsigned char *)s->b64 + s->b64_off, (int)chars);
+        s->b64_off += chars;
+        if (got < 0 || chars == 0) {
+            sca_error_set(&err, SCA_E_INTERNAL, "fu.hash: the part's Base64 does not decode");
+            return hash_step_fail(x, j, &err);
+        }
+        if (s->b64_off == s->b64_len) /* the padding of the last group decodes to zero bytes that are not data */
+            got -= (s->b64[s->b64_len - 1] == '=') + (s->b64[s->b64_len - 2] == '=');
+        s->win_len += (size_t)got;
+    }
+    if (sca_fu_hash_part(x->card, p1, s->win, n, &err) != SCA_OK)
         return hash_step_fail(x, j, &err);
+    memmove(s->win, s->win + n, s->win_len - n);
+    s->win_len -= n;
     s->off += n;
     x->hashed += n;
     if (p1 == SCA_FU_HASH_P1_03) { /* the card compared digest and size with the manifest: they match */

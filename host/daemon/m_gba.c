@@ -1,4 +1,4 @@
-/* Handlers: GBA_U (status, Ub bootstrapping against a BSF, Ks_ext_NAF). */
+/* Handlers: GBA_U (status, Ks_ext_NAF); Ub bootstrapping (off the card thread) is in m_mbms.c. */
 #include <stdio.h>
 #include <string.h>
 
@@ -27,23 +27,6 @@ scd_step scd_h_gba_status(scd_cardctx *x, scd_job *j)
         json_object_set_new(o, "lifetime", json_string(bp.lifetime));
     }
     return scd_ok(j, o);
-}
-
-scd_step scd_h_gba_bootstrap(scd_cardctx *x, scd_job *j)
-{
-    sca_error err;
-    sca_gba_ub_result r;
-    /* the TLS trust is the system store: a client must not make the daemon read files of its choosing */
-    sca_gba_ub_opts o = {.url = scd_pstr(j, "url"), .impi = scd_pstr(j, "impi"),
-                         .timeout_ms = (long)scd_pint(j, "timeout_ms", 0)};
-    sca_rc rc = scd_need_pin(x, j, scd_pstr(j, "pin"), &err);
-    if (rc == SCA_OK)
-        rc = sca_gba_ub_bootstrap(x->card, &o, &r, &err);
-    if (rc != SCA_OK)
-        return scd_fail_err(j, &err);
-    return scd_ok(j, json_pack("{s:s, s:s, s:o, s:b, s:i}", "btid", r.btid, "lifetime", r.lifetime, "rand",
-                               scd_jhex(r.rand, sizeof r.rand), "resynchronised", r.resynchronised, "http_requests",
-                               r.http_requests));
 }
 
 scd_step scd_h_gba_naf_key(scd_cardctx *x, scd_job *j)

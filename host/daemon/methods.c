@@ -42,9 +42,18 @@ static const scd_param p_gba_boot[] = {{"url", SCD_P_STR, 1, 1, 2048}, {"impi", 
 static const scd_param p_gba_naf[] = {{"naf_fqdn", SCD_P_STR, 1, 1, 128}, {"ua_id", SCD_P_HEX, 0, 5, 5},
                                       {"impi", SCD_P_STR, 0, 1, 128}, {"pin", SCD_P_DIGITS, 0, 4, 8}, END};
 static const scd_param p_apdu[] = {{"apdu", SCD_P_HEX, 1, 4, 65544}, END};
-/* reserved: the MBMS key-management API is being written; the parameters will be fixed with it */
-static const scd_param p_mbms_ltkm[] = {{"mikey", SCD_P_B64, 1, 1, 65536}, {"naf_fqdn", SCD_P_STR, 0, 1, 128}, END};
-static const scd_param p_mbms_stkm[] = {{"mikey", SCD_P_B64, 1, 1, 65536}, END};
+static const scd_param p_mbms_ltkm[] = {{"ltkm", SCD_P_B64, 1, 1, 2048}, {"pin", SCD_P_DIGITS, 0, 4, 8}, END};
+static const scd_param p_mbms_stkm[] = {{"stkm", SCD_P_B64, 1, 1, 2048}, {"pin", SCD_P_DIGITS, 0, 4, 8}, END};
+static const scd_param p_mbms_setup[] = {{"bmsc_fqdn", SCD_P_STR, 1, 1, 128}, {"impi", SCD_P_STR, 0, 1, 128},
+                                         {"pin", SCD_P_DIGITS, 0, 4, 8}, END};
+static const scd_param p_mbms_delete[] = {{"what", SCD_P_STR, 1, 3, 3}, {"key_domain", SCD_P_HEX, 0, 3, 3},
+                                          {"key_group", SCD_P_INT, 0, 0, 65535}, {"idi", SCD_P_STR, 0, 1, 155},
+                                          {"idr", SCD_P_STR, 0, 1, 128}, {"pin", SCD_P_DIGITS, 0, 4, 8}, END};
+static const scd_param p_bcast[] = {{"kind", SCD_P_STR, 1, 1, 32}, {"url", SCD_P_STR, 1, 1, 2048},
+                                    {"bmsc_fqdn", SCD_P_STR, 1, 1, 128}, {"services", SCD_P_STRS, 0, 0, 32},
+                                    {"msk_ids", SCD_P_STRS, 0, 0, 32}, {"key_domain", SCD_P_HEX, 0, 3, 3},
+                                    {"udp_port", SCD_P_INT, 0, 1, 65535}, {"impi", SCD_P_STR, 0, 1, 128},
+                                    {"pin", SCD_P_DIGITS, 0, 4, 8}, {"timeout_ms", SCD_P_INT, 0, 1, 120000}, END};
 static const scd_param p_perso_any[] = {{"value", SCD_P_STR, 0, 0, 4096}, END};
 
 const scd_method scd_methods[] = {
@@ -57,7 +66,7 @@ const scd_method scd_methods[] = {
     {"pin.verify", T, SCD_PRIO_URGENT, 0, p_pin, scd_h_pin_verify},
     {"pin.change", T, SCD_PRIO_URGENT, 0, p_pin_change, scd_h_pin_change},
     {"gba.naf-key", T, SCD_PRIO_URGENT, 0, p_gba_naf, scd_h_gba_naf_key},
-    {"mbms.stkm", T, SCD_PRIO_URGENT, SCD_M_STUB, p_mbms_stkm, scd_h_stub},
+    {"mbms.stkm", T, SCD_PRIO_URGENT, 0, p_mbms_stkm, scd_h_mbms_stkm},
     /* BCAST identity */
     {"id.show", T, SCD_PRIO_NORMAL, 0, p_none, scd_h_id_show},
     {"id.header", T, SCD_PRIO_NORMAL, 0, p_id_header, scd_h_id_header},
@@ -75,9 +84,14 @@ const scd_method scd_methods[] = {
     {"dmboot.verify", D, SCD_PRIO_NORMAL, 0, p_dmboot, scd_h_dmboot_verify},
     /* GBA and MBMS */
     {"gba.status", T, SCD_PRIO_NORMAL, 0, p_none, scd_h_gba_status},
-    /* Ub runs HTTP round trips inside the card thread: bulk, so it never delays the urgent class */
-    {"gba.bootstrap", T, SCD_PRIO_BULK, 0, p_gba_boot, scd_h_gba_bootstrap},
-    {"mbms.ltkm", T, SCD_PRIO_NORMAL, SCD_M_STUB, p_mbms_ltkm, scd_h_stub},
+    /* HTTP on a thread of its own; its card steps (AUTHENTICATE, GBA_BP_PUT) queue at bulk priority */
+    {"gba.bootstrap", T, SCD_PRIO_BULK, SCD_M_OFFCARD, p_gba_boot, scd_h_gba_bootstrap},
+    {"mbms.ltkm", T, SCD_PRIO_NORMAL, 0, p_mbms_ltkm, scd_h_mbms_ltkm},
+    {"mbms.setup", T, SCD_PRIO_NORMAL, 0, p_mbms_setup, scd_h_mbms_setup},
+    {"mbms.status", T, SCD_PRIO_NORMAL, 0, p_none, scd_h_mbms_status},
+    {"mbms.delete", T, SCD_PRIO_NORMAL, 0, p_mbms_delete, scd_h_mbms_delete},
+    /* the B-TID and MRK in one card step, then HTTP Digest to the BM-SC on a thread of its own */
+    {"bcast.provision", T, SCD_PRIO_NORMAL, SCD_M_OFFCARD, p_bcast, scd_h_bcast_provision},
     /* diagnostics and issuer */
     {"apdu", A, SCD_PRIO_NORMAL, 0, p_apdu, scd_h_apdu},
     {"perso.fields", A, SCD_PRIO_NORMAL, SCD_M_PERSO | SCD_M_STUB, p_perso_any, scd_h_stub},

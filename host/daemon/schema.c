@@ -80,6 +80,30 @@ static int check_one(const scd_param *p, const json_t *v, char *msg, size_t cap)
         if (json_is_integer(v) || (json_is_string(v) && json_string_length(v) <= 128))
             return 0;
         break;
+    case SCD_P_STRS: {
+        if (!json_is_array(v))
+            break;
+        size_t i;
+        json_t *e;
+        long long most = p->max < SCD_STRS_MAX ? p->max : SCD_STRS_MAX;
+        if ((long long)json_array_size(v) < p->min || (long long)json_array_size(v) > most) {
+            snprintf(msg, cap, "\"%s\" must hold %lld..%lld strings", p->name, p->min, most);
+            return -1;
+        }
+        json_array_foreach(v, i, e) {
+            const char *t = json_string_value(e);
+            size_t tl = json_string_length(e);
+            int ok = t != NULL && tl >= 1 && tl <= SCD_STR_ITEM_MAX;
+            for (size_t c = 0; ok && c < tl; c++)
+                ok = t[c] > 0x20 && t[c] < 0x7F;
+            if (!ok) {
+                snprintf(msg, cap, "\"%s\"[%zu] must be a string of 1..%d printable ASCII characters", p->name, i,
+                         SCD_STR_ITEM_MAX);
+                return -1;
+            }
+        }
+        return 0;
+    }
     default:
         if (!json_is_string(v))
             break;
@@ -114,7 +138,7 @@ static int check_one(const scd_param *p, const json_t *v, char *msg, size_t cap)
     }
     static const char *names[] = {"", "a string", "an integer", "a boolean", "a Base64 string", "a hex string",
                                   "a string of digits",
-                                  "an integer or a string of at most 128 bytes"};
+                                  "an integer or a string of at most 128 bytes", "an array of strings"};
     snprintf(msg, cap, "\"%s\" must be %s", p->name, names[p->type]);
     return -1;
 }

@@ -15,6 +15,7 @@ typedef enum scd_ptype {
     SCD_P_HEX,     /* hex digits (even count), decoded length min..max bytes */
     SCD_P_DIGITS,  /* decimal digits only, length min..max */
     SCD_P_ID,      /* a request id: integer, or string of at most 128 bytes */
+    SCD_P_STRS,    /* an array of 0..min(max, SCD_STRS_MAX) strings of 1..SCD_STR_ITEM_MAX printable ASCII bytes */
 } scd_ptype;
 
 typedef struct scd_param {
@@ -23,6 +24,9 @@ typedef struct scd_param {
     int required;
     long long min, max;
 } scd_param;
+
+#define SCD_STRS_MAX 32
+#define SCD_STR_ITEM_MAX 256
 
 /* Members every method accepts. */
 #define SCD_PARAM_DEADLINE "deadline_ms"

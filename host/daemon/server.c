@@ -216,10 +216,12 @@ static void on_line(const char *line, size_t len, void *ctx)
         j->client = c->serial;
         j->method = m;
         j->prio = m->prio;
+        j->offcard = (m->flags & SCD_M_OFFCARD) != 0;
         j->root = r.root;
         j->id = r.id;
         j->params = r.params;
         j->uid = c->uid;
+        j->pid = c->pid;
         json_t *d = json_object_get(r.params, SCD_PARAM_DEADLINE);
         j->deadline_ms = scd_now_ms() + (d ? (uint64_t)json_integer_value(d) : s->cfg.deadline_ms);
         sca_log(SCA_LOG_DEBUG, "client %llu: %s", (unsigned long long)c->serial, m->name);

@@ -14,6 +14,11 @@
 static void post_locked(scd_worker *w, scd_job *j)
 {
     j->next = NULL;
+    if (j->parent != NULL) { /* a card step of an off-card job: wake its thread, which owns it */
+        j->sub_done = 1;
+        pthread_cond_broadcast(&w->sub_cv);
+        return;
+    }
     if (w->done_tail)
         w->done_tail->next = j;
     else
@@ -105,10 +110,119 @@ int scd_worker_start(scd_worker *w, const scd_executor *ex)
     }
     pthread_mutex_init(&w->mu, NULL);
     pthread_cond_init(&w->cv, NULL);
+    pthread_cond_init(&w->sub_cv, NULL);
+    pthread_cond_init(&w->off_cv, NULL);
     if (pthread_create(&w->th, NULL, card_thread, w) != 0)
         return -1;
     w->started = 1;
     return 0;
+}
+
+struct off_arg {
+    scd_worker *w;
+    scd_job *j;
+};
+
+static void *off_thread(void *arg)
+{
+    struct off_arg a = *(struct off_arg *)arg;
+    free(arg);
+    scd_worker *w = a.w;
+    scd_job *j = a.j;
+    w->ex.run_off(w->ex.ctx, j);
+    pthread_mutex_lock(&w->mu);
+    for (scd_job **pp = &w->offcard; *pp; pp = &(*pp)->off_next)
+        if (*pp == j) {
+            *pp = j->off_next;
+            break;
+        }
+    j->off_next = NULL;
+    if (j->cancelled && j->ecode == NULL && j->result == NULL)
+        scd_job_fail(j, SCD_E_CANCELLED, "cancelled by the client");
+    post_locked(w, j);
+    w->n_off--;
+    pthread_cond_broadcast(&w->off_cv);
+    pthread_mutex_unlock(&w->mu);
+    return NULL;
+}
+
+/* Caller holds mu. Start an off-card job on a thread of its own; -1 when it cannot (the job is answered). */
+static void start_offcard_locked(scd_worker *w, scd_job *j)
+{
+    struct off_arg *a = malloc(sizeof *a);
+    pthread_t th;
+    pthread_attr_t at;
+    pthread_attr_init(&at);
+    pthread_attr_setdetachstate(&at, PTHREAD_CREATE_DETACHED);
+    if (w->ex.run_off == NULL) {
+        free(a);
+        scd_job_fail(j, SCD_E_NOT_SUPPORTED, "this executor runs no off-card methods");
+        post_locked(w, j);
+    } else if (a == NULL || (a->w = w, a->j = j, pthread_create(&th, &at, off_thread, a) != 0)) {
+        free(a);
+        scd_job_fail(j, "no-memory", "cannot start a thread for the request");
+        post_locked(w, j);
+    } else {
+        j->off_next = w->offcard;
+        w->offcard = j;
+        w->n_off++;
+    }
+    pthread_attr_destroy(&at);
+}
+
+sca_rc scd_worker_card_step(scd_worker *w, scd_job *parent, sca_rc (*fn)(void *cardctx, void *arg, sca_error *err),
+                            void *arg, sca_error *err)
+{
+    scd_job *s = calloc(1, sizeof *s);
+    if (s == NULL)
+        return sca_error_set(err, SCA_E_NO_MEMORY, NULL);
+    s->client = parent->client;
+    s->deadline_ms = parent->deadline_ms;
+    s->method = parent->method;
+    s->id = parent->id; /* borrowed: the parent outlives its steps */
+    s->params = parent->params;
+    s->uid = parent->uid;
+    s->pid = parent->pid;
+    s->prio = parent->prio;
+    s->parent = parent;
+    s->sub_fn = fn;
+    s->sub_arg = arg;
+    pthread_mutex_lock(&w->mu);
+    const char *code = w->stopping ? SCD_E_SHUTDOWN : parent->cancelled ? SCD_E_CANCELLED : NULL;
+    if (code == NULL) {
+        s->seq = ++w->seq;
+        scd_queue_push(&w->q, s);
+        pthread_cond_signal(&w->cv);
+        while (!s->sub_done)
+            pthread_cond_wait(&w->sub_cv, &w->mu);
+    }
+    pthread_mutex_unlock(&w->mu);
+    sca_rc rc = SCA_OK;
+    if (code != NULL) {
+        parent->sub_ecode = code;
+        rc = sca_error_set(err, SCA_E_TIMEOUT, "%s", !strcmp(code, SCD_E_SHUTDOWN) ? "the daemon is shutting down"
+                                                                                  : "cancelled by the client");
+    } else if (s->ecode != NULL) {
+        if (s->rc != 0) {
+            rc = sca_error_set(err, (sca_rc)s->rc, "%s", s->emsg);
+            if (err)
+                err->sw = s->sw;
+        } else {
+            parent->sub_ecode = s->ecode;
+            rc = sca_error_set(err, SCA_E_TIMEOUT, "%s", s->emsg);
+        }
+    }
+    s->root = NULL;
+    scd_job_free(s);
+    return rc;
+}
+
+unsigned scd_worker_offcard(scd_worker *w)
+{
+    pthread_mutex_lock(&w->mu);
+    unsigned n = w->n_off;
+    pthread_mutex_unlock(&w->mu);
+    return n;
 }
 
 int scd_worker_submit(scd_worker *w, scd_job *j)
@@ -117,6 +231,11 @@ int scd_worker_submit(scd_worker *w, scd_job *j)
     if (w->stopping) {
         pthread_mutex_unlock(&w->mu);
         return -1;
+    }
+    if (j->offcard) {
+        start_offcard_locked(w, j);
+        pthread_mutex_unlock(&w->mu);
+        return 0;
     }
     j->seq = ++w->seq;
     scd_queue_push(&w->q, j);
@@ -138,6 +257,12 @@ int scd_worker_cancel(scd_worker *w, uint64_t client, const json_t *id)
         w->running->cancelled = 1;
         r = 2;
     }
+    for (scd_job *o = w->offcard; o; o = o->off_next)
+        if (o->client == client && json_equal(o->id, (json_t *)id)) {
+            o->cancelled = 1; /* it stops before its next card step */
+            if (r == 0)
+                r = 2;
+        }
     pthread_mutex_unlock(&w->mu);
     return r;
 }
@@ -148,11 +273,26 @@ void scd_worker_drop_client(scd_worker *w, uint64_t client)
     scd_job *l = scd_queue_take_client(&w->q, client);
     if (w->running && w->running->client == client)
         w->running->cancelled = 1;
-    pthread_mutex_unlock(&w->mu);
-    while (l) {
+    for (scd_job *o = w->offcard; o; o = o->off_next)
+        if (o->client == client)
+            o->cancelled = 1;
+    scd_job *mine = NULL;
+    while (l) { /* card steps of off-card jobs belong to their threads: wake them instead of freeing */
         scd_job *n = l->next;
-        scd_job_free(l);
+        if (l->parent != NULL) {
+            scd_job_fail(l, SCD_E_CANCELLED, "the client went away");
+            post_locked(w, l);
+        } else {
+            l->next = mine;
+            mine = l;
+        }
         l = n;
+    }
+    pthread_mutex_unlock(&w->mu);
+    while (mine) {
+        scd_job *n = mine->next;
+        scd_job_free(mine);
+        mine = n;
     }
 }
 
@@ -206,6 +346,13 @@ void scd_worker_stop(scd_worker *w)
     pthread_cond_signal(&w->cv);
     pthread_mutex_unlock(&w->mu);
     pthread_join(w->th, NULL);
+    /* off-card jobs: their card steps now fail at once; wait for their network part to end */
+    pthread_mutex_lock(&w->mu);
+    for (scd_job *o = w->offcard; o; o = o->off_next)
+        o->cancelled = 1;
+    while (w->n_off > 0)
+        pthread_cond_wait(&w->off_cv, &w->mu);
+    pthread_mutex_unlock(&w->mu);
     w->started = 0;
 }
 
@@ -225,4 +372,6 @@ void scd_worker_destroy(scd_worker *w)
     }
     pthread_mutex_destroy(&w->mu);
     pthread_cond_destroy(&w->cv);
+    pthread_cond_destroy(&w->sub_cv);
+    pthread_cond_destroy(&w->off_cv);
 }

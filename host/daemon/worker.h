@@ -17,6 +17,7 @@ typedef struct scd_executor {
     scd_step (*run)(void *ctx, scd_job *j);
     void (*idle)(void *ctx);  /* nothing queued for idle_ms: poll the card's presence (may be NULL) */
     void (*stop)(void *ctx);  /* the thread ends: close the card (may be NULL) */
+    scd_step (*run_off)(void *ctx, scd_job *j); /* an off-card job, on its own thread (NULL: not-supported) */
     void *ctx;
     unsigned idle_ms;
 } scd_executor;
@@ -30,6 +31,10 @@ typedef struct scd_worker {
     int stopping;
     int started;
     scd_job *running;
+    scd_job *offcard;          /* off-card jobs running on their threads */
+    unsigned n_off;
+    pthread_cond_t sub_cv;     /* a sub-job is done */
+    pthread_cond_t off_cv;     /* an off-card job ended */
     uint64_t seq;
     pthread_t th;
     scd_executor ex;
@@ -54,6 +59,13 @@ scd_job *scd_worker_take_done(scd_worker *w);
 size_t scd_worker_queued(scd_worker *w);
 /* Finish the running step, answer everything queued with "shutting-down", end the thread, close the card. */
 void scd_worker_stop(scd_worker *w);
+/* From an off-card job's thread: run fn(cardctx, arg, err) on the card thread as one step of `parent` (its
+ * client, priority and deadline) and wait for it. Its error, or a protocol failure (cancelled, deadline,
+ * shutting down: then parent->sub_ecode names the code) in `err`. */
+sca_rc scd_worker_card_step(scd_worker *w, scd_job *parent, sca_rc (*fn)(void *cardctx, void *arg, sca_error *err),
+                            void *arg, sca_error *err);
+/* Off-card jobs running now (tests). */
+unsigned scd_worker_offcard(scd_worker *w);
 /* Free what is left after stop (answers nobody collected) and the pipe. */
 void scd_worker_destroy(scd_worker *w);
 

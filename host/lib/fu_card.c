@@ -1,5 +1,6 @@
 /* The firmware-update session on the card (applet-spec/dm-firmware.md §4): manifest, package, report. */
 #include "scagent/dm.h"
+#include "scagent/fu.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -72,6 +73,26 @@ sca_rc sca_fu_package_digest(sca_card *c, const uint8_t sha256[32], uint64_t siz
     return rc;
 }
 
+sca_rc sca_fu_hash_part(sca_card *card, uint8_t p1, const uint8_t *data, size_t len, sca_error *err)
+{
+    if (card == NULL || (len > 0 && data == NULL) ||
+        (p1 != SCA_FU_HASH_P1_01 && p1 != SCA_FU_HASH_P1_02 && p1 != SCA_FU_HASH_P1_03))
+        return sca_error_set(err, SCA_E_INVALID_ARG, "FU_HASH: a card, the data and P1 01, 02 or 03");
+    if (len > sca_card_max_data(card))
+        return sca_error_set(err, SCA_E_INVALID_ARG, "FU_HASH: a part of %zu bytes is more than one APDU carries "
+                             "(%zu)", len, sca_card_max_data(card));
+    sca_apdu a = {.cla = SCA_CLA_PROPRIETARY, .ins = SCA_INS_FU_HASH, .p1 = p1, .data = data, .lc = len};
+    uint8_t r[8];
+    size_t rn;
+    sca_rc rc = sca_card_run(card, &a, r, sizeof r, &rn, "hashing the package on the card", err);
+    if (rc == SCA_E_BAD_REQUEST) {
+        sca_error_explain(err, "the package hashed by the card does not match the manifest (digest or size); the "
+                               "card logged the failure");
+        rc = err != NULL ? (err->rc = SCA_E_CRYPTO) : SCA_E_CRYPTO;
+    }
+    return rc;
+}
+
 sca_rc sca_fu_hash_on_card(sca_card *c, const char *path, uint64_t size, size_t chunk,
                            void (*progress)(uint64_t done, uint64_t total, void *ctx), void *ctx, sca_error *err)
 {
@@ -98,10 +119,7 @@ sca_rc sca_fu_hash_on_card(sca_card *c, const char *path, uint64_t size, size_t 
         int more = n == chunk && fread(&next, 1, 1, f) == 1;
         if (!more && p1 != SCA_FU_HASH_P1_01)
             p1 = SCA_FU_HASH_P1_03;
-        sca_apdu a = {.cla = SCA_CLA_PROPRIETARY, .ins = SCA_INS_FU_HASH, .p1 = p1, .data = buf, .lc = n};
-        uint8_t r[8];
-        size_t rn;
-        rc = sca_card_command(c, &a, r, sizeof r, &rn, "hashing the package on the card", err);
+        rc = sca_fu_hash_part(c, p1, buf, n, err); /* inside our transaction: no new one */
         done += n;
         if (progress != NULL)
             progress(done, size, ctx);
@@ -118,11 +136,6 @@ sca_rc sca_fu_hash_on_card(sca_card *c, const char *path, uint64_t size, size_t 
     }
     if (rc == SCA_OK && ferror(f))
         rc = sca_error_set(err, SCA_E_INVALID_ARG, "cannot read the package %s", path);
-    if (rc == SCA_E_BAD_REQUEST) {
-        sca_error_explain(err, "the package hashed by the card does not match the manifest (digest or size); the "
-                               "card logged the failure");
-        rc = err != NULL ? (err->rc = SCA_E_CRYPTO) : SCA_E_CRYPTO;
-    }
     if (begun)
         sca_card_end(c);
     free(buf);

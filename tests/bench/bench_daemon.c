@@ -1,9 +1,19 @@
-/* Per-request overhead of scagentd: pin.status (one GET DATA in one card transaction) through the daemon
- * (client library -> Unix socket -> socket thread -> card thread -> libscagent) against sca_pin_get_status called
- * directly on the same card in the same run, alternating blocks so drift hits both alike. Starts its own
- * scagentd on a temporary socket. Prints medians, p99 and one BENCH line (target ratio <= 1.2).
- * Usage: bench-daemon [READER] [N] [SCAGENTD] */
+/* scagentd benchmarks, on a fresh emulated card, against a scagentd started here on a temporary socket:
+ *   - per-request overhead: pin.status (one GET DATA in one card transaction) through the daemon (client library ->
+ *     Unix socket -> socket thread -> card thread -> libscagent) against sca_pin_get_status called directly on the
+ *     same card in the same run, half before the daemon starts and half after it stopped (the applet is not
+ *     multi-selectable: two sessions cannot both have it selected) (target ratio <= 1.2);
+ *   - STKM -> TEK (mbms.stkm, urgent) p50 and p99: direct sca_mbms_mtk, then through the daemon with 1 client, with 64
+ *     concurrent clients, and with 1 client while another client has the card hash a package of a few MB (fu.hash
+ *     in parts, one card transaction per chunk): target p99 during the hash <= 3x the idle p99.
+ * The card is personalized here (DM server and originator as bench-dm; GBA, MBMS setup and one MSK as bench-mbms,
+ * with the BM-SC side of mbms_msgs_bench.c); every MTK is compared with the one the BM-SC put in its STKM.
+ * With 64 clients the STKMs are numbered in the order they are sent, but the daemon may read two sockets in the
+ * other order: the card then refuses the older one as stale (9865, after the same MAC work); such refusals are
+ * counted and reported, and their round trips are part of the latencies.
+ * Usage: bench-daemon [READER] [N] [SCAGENTD] [HASH_BYTES] [HASH_CHUNK] */
 #include <math.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,8 +22,20 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <openssl/core_names.h>
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <openssl/rand.h>
+
+#include "mbms_msgs_bench.h"
+#include "sca_contract.h"
 #include "scagent/client.h"
+#include "scagent/mbms.h"
 #include "scagent/scagent.h"
+
+#define CLIENTS 64
+#define HASH_PART (64 * 1024) /* package bytes per fu.hash request, as scagent -S fu verify --on-card */
+#define DM_ID "bench.dm.test"
 
 static double now_us(void)
 {
@@ -34,13 +56,298 @@ static double pct(double *v, int n, double p)
     return v[(int)fmin(n - 1, floor(p * n))];
 }
 
+static pid_t daemon_pid;
+
+static void die(const char *what, const char *msg)
+{
+    fprintf(stderr, "bench-daemon: %s: %s\n", what, msg ? msg : "failed");
+    if (daemon_pid > 0) { /* never leave our scagentd behind */
+        kill(daemon_pid, SIGTERM);
+        waitpid(daemon_pid, NULL, 0);
+    }
+    exit(1);
+}
+
+/* ---- the STKMs, built ahead: index i carries MTK ID i+1, counter i+1 and an MTK of bytes (i & 0xFF) ---- */
+static uint8_t msk[16];
+static uint8_t (*stkms)[MBMS_BENCH_STKM_MAX];
+static size_t *stkm_len;
+static char **stkm_b64;
+
+static void build_stkms(int total)
+{
+    stkms = malloc((size_t)total * sizeof *stkms);
+    stkm_len = malloc((size_t)total * sizeof *stkm_len);
+    stkm_b64 = malloc((size_t)total * sizeof *stkm_b64);
+    uint8_t mtk[16];
+    for (int i = 0; i < total; i++) {
+        memset(mtk, (uint8_t)i, sizeof mtk);
+        stkm_len[i] = mbms_bench_stkm(msk, (unsigned)(i + 1), (uint32_t)(i + 1), mtk, stkms[i]);
+        stkm_b64[i] = malloc(4 * ((stkm_len[i] + 2) / 3) + 1);
+        EVP_EncodeBlock((unsigned char *)stkm_b64[i], stkms[i], (int)stkm_len[i]);
+    }
+}
+
+/* The MTK of an mbms.stkm result is the BM-SC's. */
+static int mtk_ok(const json_t *r, int i)
+{
+    const char *s = json_string_value(json_object_get(r, "mtk"));
+    uint8_t got[24], want[16];
+    if (s == NULL || strlen(s) != 24 || EVP_DecodeBlock(got, (const unsigned char *)s, 24) != 18)
+        return 0;
+    memset(want, (uint8_t)i, sizeof want);
+    int ok = memcmp(got, want, 16) == 0;
+    OPENSSL_cleanse(got, sizeof got);
+    return ok;
+}
+
+/* One STKM through the daemon: latency in us; *refused set when the card found it stale. */
+static double stkm_call(sca_client *cl, int i, int *refused)
+{
+    sca_error err;
+    json_t *r = NULL;
+    double t0 = now_us();
+    sca_rc rc = sca_client_call(cl, "mbms.stkm", json_pack("{s:s}", "stkm", stkm_b64[i]), 30000, &r, &err);
+    double dt = now_us() - t0;
+    if (rc != SCA_OK) {
+        if (refused && err.sw == 0x9865) {
+            (*refused)++;
+            return dt;
+        }
+        die("mbms.stkm through scagentd", err.msg);
+    }
+    if (!mtk_ok(r, i))
+        die("mbms.stkm", "the card's MTK differs from the BM-SC's");
+    json_decref(r);
+    return dt;
+}
+
+/* ---- 64 clients: indices handed out under a lock, in sending order ---- */
+typedef struct many {
+    const char *sock;
+    pthread_mutex_t mu;
+    int next, end, refused;
+    double *lat; /* by index - first */
+    int first;
+} many;
+
+static void *many_client(void *arg)
+{
+    many *m = arg;
+    sca_client *cl;
+    sca_error err;
+    if (sca_client_connect(m->sock, 5000, &cl, &err) != SCA_OK)
+        die("connect", err.msg);
+    for (;;) {
+        json_int_t id;
+        pthread_mutex_lock(&m->mu);
+        int i = m->next++;
+        if (i >= m->end) {
+            pthread_mutex_unlock(&m->mu);
+            break;
+        }
+        double t0 = now_us();
+        if (sca_client_send(cl, "mbms.stkm", json_pack("{s:s}", "stkm", stkm_b64[i]), &id, &err) != SCA_OK)
+            die("send", err.msg);
+        pthread_mutex_unlock(&m->mu);
+        json_t *r = NULL;
+        sca_rc rc = sca_client_wait(cl, id, 60000, &r, &err);
+        m->lat[i - m->first] = now_us() - t0;
+        if (rc != SCA_OK) {
+            if (err.sw != 0x9865)
+                die("mbms.stkm (64 clients)", err.msg);
+            pthread_mutex_lock(&m->mu);
+            m->refused++;
+            pthread_mutex_unlock(&m->mu);
+        } else if (!mtk_ok(r, i)) {
+            die("mbms.stkm (64 clients)", "the card's MTK differs from the BM-SC's");
+        }
+        json_decref(r);
+    }
+    sca_client_close(cl);
+    return NULL;
+}
+
+/* ---- the package hash on the card, from its own client, in rounds until told to stop ---- */
+typedef struct hasher {
+    const char *sock;
+    EVP_PKEY *orig;
+    uint8_t *pkg;
+    size_t size;
+    volatile int stop, running, rounds;
+    double bytes, seconds;
+} hasher;
+
+static json_t *b64(const uint8_t *b, size_t n)
+{
+    char *s = malloc(4 * ((n + 2) / 3) + 1);
+    EVP_EncodeBlock((unsigned char *)s, b, (int)n);
+    json_t *o = json_string(s);
+    free(s);
+    return o;
+}
+
+static void *hash_client(void *arg)
+{
+    hasher *h = arg;
+    sca_client *cl;
+    sca_error err;
+    json_t *r;
+    if (sca_client_connect(h->sock, 5000, &cl, &err) != SCA_OK)
+        die("connect", err.msg);
+    uint8_t digest[32];
+    EVP_Digest(h->pkg, h->size, digest, NULL, EVP_sha256(), NULL);
+    for (uint32_t seq = 1; !h->stop; seq++) {
+        sca_fu_manifest m = {.size = h->size, .kind = SCA_FU_KIND_FIRMWARE, .manufacturer = 7, .model = 9,
+                             .from_min = 1, .from_max = 1, .to = 2, .seq = seq, .originator = 0};
+        memcpy(m.sha256, digest, 32);
+        memcpy(m.server_id, DM_ID, strlen(DM_ID));
+        m.server_id_len = strlen(DM_ID);
+        uint8_t *mbuf;
+        size_t mlen;
+        if (sca_fu_manifest_build(&m, h->orig, &mbuf, &mlen, &err) != SCA_OK)
+            die("manifest", err.msg);
+        if (sca_client_call(cl, "dm.check", json_pack("{s:s}", "server", DM_ID), 30000, &r, &err) != SCA_OK)
+            die("dm.check", err.msg);
+        json_decref(r);
+        if (sca_client_call(cl, "fu.verify-manifest", json_pack("{s:o}", "manifest", b64(mbuf, mlen)), 30000, &r,
+                            &err) != SCA_OK)
+            die("fu.verify-manifest", err.msg);
+        json_decref(r);
+        free(mbuf);
+        double t0 = now_us();
+        h->running = 1;
+        for (size_t off = 0; off < h->size; off += HASH_PART) {
+            size_t n = h->size - off < HASH_PART ? h->size - off : HASH_PART;
+            json_t *p = json_pack("{s:o, s:b, s:b}", "data", b64(h->pkg + off, n), "first", off == 0, "last",
+                                  off + n == h->size);
+            if (sca_client_call(cl, "fu.hash", p, 600000, &r, &err) != SCA_OK)
+                die("fu.hash", err.msg);
+            if (off + n == h->size && !json_is_true(json_object_get(r, "matched")))
+                die("fu.hash", "the card's digest does not match");
+            json_decref(r);
+        }
+        h->seconds += (now_us() - t0) / 1e6;
+        h->bytes += (double)h->size;
+        h->rounds++;
+    }
+    h->running = 0;
+    sca_client_close(cl);
+    return NULL;
+}
+
+/* ---- the card: DM server and originator (as bench-dm), then GBA/MBMS and one MSK (as bench-mbms) ---- */
+static EVP_PKEY *personalize(sca_card *card)
+{
+    sca_error err;
+    sca_issuer_keys k;
+    sca_issuer_test_keys(&k);
+    EVP_PKEY *orig = EVP_PKEY_Q_keygen(NULL, NULL, "EC", "P-256"), *srv = EVP_PKEY_Q_keygen(NULL, NULL, "EC", "P-256");
+    uint8_t opub[65], fields[19];
+    size_t plen;
+    EVP_PKEY_get_octet_string_param(orig, OSSL_PKEY_PARAM_ENCODED_PUBLIC_KEY, opub, 65, &plen);
+    sca_bcast_fields f = {.imei = "490154203237518", .fw_version = 1, .manufacturer = 7, .model = 9, .serial = 1,
+                          .sw_version = 1};
+    sca_dm_server s = {.slot = 0, .perms = SCA_DM_PERM_FW_UPDATE | SCA_DM_PERM_READ_LOG, .not_after = 0xFFFFFFFFu,
+                       .id = DM_ID};
+    EVP_PKEY_get_octet_string_param(srv, OSSL_PKEY_PARAM_ENCODED_PUBLIC_KEY, s.pub, 65, &plen);
+    if (sca_bcast_fields_encode(&f, fields, &err) != SCA_OK || sca_issuer_open(card, &k, &err) != SCA_OK ||
+        sca_bcast_put_fields(card, fields, &err) != SCA_OK || sca_dm_server_put(card, &s, &err) != SCA_OK ||
+        sca_fu_originator_put(card, 0, opub, &err) != SCA_OK)
+        die("personalize (a fresh emulated card is needed: tools/emu stop; tools/emu start)", err.msg);
+    EVP_PKEY_free(srv);
+    uint8_t muk[32], m[512];
+    mbms_bench_personalize_and_bootstrap(card, muk);
+    memset(msk, 0x4D, sizeof msk);
+    size_t ml = mbms_bench_ltkm(muk, msk, 1, m);
+    size_t vl = 0;
+    if (sca_mbms_msk_update(card, m, ml, NULL, 0, &vl, &err) != SCA_OK)
+        die("LTKM", err.msg);
+    OPENSSL_cleanse(muk, sizeof muk);
+    return orig;
+}
+
+/* The direct baseline of a one-APDU method: n PIN status reads on a session of its own. */
+static void direct_pin_status(sca_card *c, double *lat, int n)
+{
+    sca_error err;
+    sca_pin_status st;
+    for (int i = 0; i < n / 4 + 1; i++)
+        if (sca_pin_get_status(c, &st, &err) != SCA_OK)
+            die("direct pin status", err.msg);
+    for (int i = 0; i < n; i++) {
+        double t0 = now_us();
+        sca_rc x = sca_pin_get_status(c, &st, &err);
+        lat[i] = now_us() - t0;
+        if (x != SCA_OK)
+            die("direct pin status", err.msg);
+    }
+}
+
+static pid_t start_daemon(const char *daemon, const char *conf)
+{
+    pid_t pid = fork();
+    if (pid == 0) {
+        execl(daemon, daemon, "-f", "-c", conf, (char *)NULL);
+        perror("bench: exec scagentd");
+        _exit(127);
+    }
+    daemon_pid = pid;
+    return pid;
+}
+
+static void stop_daemon(void)
+{
+    if (daemon_pid > 0) {
+        kill(daemon_pid, SIGTERM);
+        waitpid(daemon_pid, NULL, 0);
+    }
+    daemon_pid = 0;
+}
+
 int main(int argc, char **argv)
 {
     const char *reader = argc > 1 ? argv[1] : "Virtual PCD 00 00";
     int n = argc > 2 ? atoi(argv[2]) : 2000;
     const char *daemon = argc > 3 ? argv[3] : "build/bin/scagentd";
-    if (n < 10)
-        n = 10;
+    size_t hash_bytes = argc > 4 ? (size_t)atol(argv[4]) : 4u * 1024 * 1024;
+    long hash_chunk = argc > 5 ? atol(argv[5]) : 0; /* scagentd's hash_chunk (0: its default) */
+    if (n < 100)
+        n = 100;
+    int n_stkm = n / 4 < 200 ? 200 : n / 4, n_many = CLIENTS * 40, n_hash_max = 20000;
+    int total = 2 * n_stkm + n_many + n_hash_max;
+    if (total > 0xFFFF)
+        die("arguments", "too many STKMs for the MTK ID space");
+    sca_error err;
+    sca_open_opts o = {.reader = reader};
+    sca_card *c = NULL;
+    json_t *r;
+    if (sca_card_open(&o, &c, &err) != SCA_OK)
+        die("open", err.msg);
+    EVP_PKEY *orig = personalize(c);
+    build_stkms(total);
+    /* The applet is not multi-selectable: a direct session and the daemon's cannot both have it selected (the
+     * second SELECT gets 6985). So the direct baselines run on a session of their own before the daemon starts
+     * and after it stopped, on the same card in the same run (the two halves bracket the daemon's run). */
+    double *direct = calloc((size_t)n, sizeof *direct), *via = calloc((size_t)n, sizeof *via);
+    direct_pin_status(c, direct, n / 2);
+    int k = 0;
+    double *sd = calloc((size_t)n_stkm, sizeof *sd), *s1 = calloc((size_t)n_stkm, sizeof *s1);
+    uint8_t mtk[16], salt[14], want[16];
+    for (int i = 0; i < n_stkm; i++, k++) {
+        size_t sl;
+        double t0 = now_us();
+        if (sca_mbms_mtk(c, stkms[k], stkm_len[k], mtk, salt, &sl, &err) != SCA_OK)
+            die("direct STKM", err.msg);
+        sd[i] = now_us() - t0;
+        memset(want, (uint8_t)k, sizeof want);
+        if (memcmp(mtk, want, 16) != 0)
+            die("direct STKM", "the card's MTK differs from the BM-SC's");
+    }
+    OPENSSL_cleanse(mtk, sizeof mtk);
+    sca_card_close(c);
+    c = NULL;
+
     char dir[] = "/tmp/bench-daemon-XXXXXX", conf[64], sock[64];
     if (mkdtemp(dir) == NULL)
         return 1;
@@ -49,82 +356,105 @@ int main(int argc, char **argv)
     FILE *f = fopen(conf, "w");
     if (f == NULL)
         return 1;
-    fprintf(f, "socket = %s\nreader = %s\nlog_level = warn\ndefault_roles = terminal\n", sock, reader);
+    fprintf(f, "socket = %s\nreader = %s\nlog_level = warn\ndefault_roles = terminal,dm-client\nhash_chunk = %ld\n",
+            sock, reader, hash_chunk);
     fclose(f);
-    pid_t pid = fork();
-    if (pid == 0) {
-        execl(daemon, daemon, "-f", "-c", conf, (char *)NULL);
-        perror("bench: exec scagentd");
-        _exit(127);
-    }
+    start_daemon(daemon, conf);
     sca_client *cl = NULL;
-    sca_error err;
     for (int i = 0; i < 100 && sca_client_connect(sock, 2000, &cl, &err) != SCA_OK; i++)
         usleep(50000);
-    sca_open_opts o = {.reader = reader};
-    sca_card *c = NULL;
-    int rc = 1;
-    double *direct = calloc((size_t)n, sizeof *direct), *via = calloc((size_t)n, sizeof *via);
-    if (cl == NULL) {
-        fprintf(stderr, "bench: scagentd did not come up: %s\n", err.msg);
-        goto out;
-    }
-    if (sca_card_open(&o, &c, &err) != SCA_OK) {
-        fprintf(stderr, "bench: %s\n", err.msg);
-        goto out;
-    }
-    sca_pin_status st;
-    json_t *r;
-    for (int i = 0; i < n / 4; i++) { /* warm up both paths (the daemon opens the card on its first request) */
-        if (sca_pin_get_status(c, &st, &err) != SCA_OK || sca_client_call(cl, "pin.status", NULL, 10000, &r, &err)) {
-            fprintf(stderr, "bench: warm-up failed: %s\n", err.msg);
-            goto out;
-        }
+    if (cl == NULL)
+        die("scagentd did not come up", err.msg);
+
+    /* 1. per-request overhead of a one-APDU method */
+    for (int i = 0; i < n / 4; i++) { /* warm up (the daemon opens the card on its first request) */
+        if (sca_client_call(cl, "pin.status", NULL, 10000, &r, &err) != SCA_OK)
+            die("warm-up", err.msg);
         json_decref(r);
     }
-    for (int done = 0; done < n;) {
-        int block = n - done < 100 ? n - done : 100;
-        for (int i = 0; i < block; i++) {
-            double t0 = now_us();
-            sca_rc x = sca_pin_get_status(c, &st, &err);
-            direct[done + i] = now_us() - t0;
-            if (x != SCA_OK) {
-                fprintf(stderr, "bench: direct pin status failed: %s\n", err.msg);
-                goto out;
-            }
-        }
-        for (int i = 0; i < block; i++) {
-            double t0 = now_us();
-            sca_rc x = sca_client_call(cl, "pin.status", NULL, 10000, &r, &err);
-            via[done + i] = now_us() - t0;
-            if (x != SCA_OK) {
-                fprintf(stderr, "bench: pin.status through scagentd failed: %s\n", err.msg);
-                goto out;
-            }
-            json_decref(r);
-        }
-        done += block;
+    for (int i = 0; i < n; i++) {
+        double t0 = now_us();
+        sca_rc x = sca_client_call(cl, "pin.status", NULL, 10000, &r, &err);
+        via[i] = now_us() - t0;
+        if (x != SCA_OK)
+            die("pin.status through scagentd", err.msg);
+        json_decref(r);
     }
+
+    /* 2. STKM -> TEK through the daemon with one client (the PIN verified once for this process) */
+    if (sca_client_call(cl, "pin.verify", json_pack("{s:s}", "pin", MBMS_BENCH_PIN), 10000, &r, &err) != SCA_OK)
+        die("pin.verify through scagentd", err.msg);
+    json_decref(r);
+    for (int i = 0; i < n_stkm; i++, k++)
+        s1[i] = stkm_call(cl, k, NULL);
+    double sd50 = pct(sd, n_stkm, 0.5), sd99 = pct(sd, n_stkm, 0.99);
+    double s150 = pct(s1, n_stkm, 0.5), s199 = pct(s1, n_stkm, 0.99);
+
+    /* 3. 64 concurrent clients */
+    many m = {.sock = sock, .next = k, .end = k + n_many, .first = k};
+    pthread_mutex_init(&m.mu, NULL);
+    m.lat = calloc((size_t)n_many, sizeof *m.lat);
+    pthread_t th[CLIENTS];
+    double t0 = now_us();
+    for (int i = 0; i < CLIENTS; i++)
+        pthread_create(&th[i], NULL, many_client, &m);
+    for (int i = 0; i < CLIENTS; i++)
+        pthread_join(th[i], NULL);
+    double many_s = (now_us() - t0) / 1e6;
+    k += n_many;
+    double m50 = pct(m.lat, n_many, 0.5), m99 = pct(m.lat, n_many, 0.99);
+
+    /* 4. one STKM client while another client has the card hash a package */
+    hasher h = {.sock = sock, .orig = orig, .size = hash_bytes};
+    h.pkg = malloc(hash_bytes);
+    RAND_bytes(h.pkg, (int)hash_bytes);
+    pthread_t hth;
+    pthread_create(&hth, NULL, hash_client, &h);
+    while (!h.running)
+        usleep(1000);
+    double *sh = calloc((size_t)n_hash_max, sizeof *sh);
+    int nh = 0;
+    while (nh < n_hash_max && (h.rounds == 0 || nh < 200)) { /* at least one whole package hashed meanwhile */
+        sh[nh++] = stkm_call(cl, k++, NULL);
+        usleep(2000); /* a broadcast: an STKM now and then, not back to back */
+    }
+    h.stop = 1;
+    pthread_join(hth, NULL);
+    double h50 = pct(sh, nh, 0.5), h99 = pct(sh, nh, 0.99);
+    sca_client_close(cl);
+    stop_daemon();
+
+    /* the second half of the direct baseline, the daemon gone */
+    if (sca_card_open(&o, &c, &err) != SCA_OK)
+        die("reopen", err.msg);
+    direct_pin_status(c, direct + n / 2, n - n / 2);
+    sca_card_close(c);
+
     double d_med = pct(direct, n, 0.5), d_p99 = pct(direct, n, 0.99);
     double v_med = pct(via, n, 0.5), v_p99 = pct(via, n, 0.99);
-    printf("one-APDU method (PIN status), %d calls each, same card (%s), alternating blocks of 100\n", n, reader);
+    printf("one-APDU method (PIN status), %d calls each, same card (%s); direct before and after the daemon's run\n",
+           n, reader);
     printf("  direct libscagent:  median %8.1f us   p99 %8.1f us\n", d_med, d_p99);
     printf("  through scagentd:   median %8.1f us   p99 %8.1f us   (overhead %.1f us)\n", v_med, v_p99,
            v_med - d_med);
     printf("  target ratio <= 1.2: %s\n", v_med / d_med <= 1.2 ? "met" : "NOT met");
+    printf("STKM -> TEK, %d each: direct p50 %.1f us p99 %.1f us; through scagentd (1 client) p50 %.1f us p99 %.1f "
+           "us\n", n_stkm, sd50, sd99, s150, s199);
+    printf("STKM -> TEK, %d clients, %d STKMs in %.2f s (%.0f/s): p50 %.1f us p99 %.1f us; %d refused as stale "
+           "(sent in one order, read in another)\n", CLIENTS, n_many, many_s, n_many / many_s, m50, m99, m.refused);
+    printf("STKM -> TEK while the card hashes %zu-byte packages (%d rounds, %.0f KiB/s): %d STKMs, p50 %.1f us "
+           "p99 %.1f us (idle p99 %.1f us); target p99 <= 3x idle: %s\n", hash_bytes, h.rounds,
+           h.bytes / 1024 / h.seconds, nh, h50, h99, s199, h99 / s199 <= 3 ? "met" : "NOT met");
     printf("BENCH daemon_overhead value=%.1f baseline=%.1f ratio=%.3f unit=us\n", v_med, d_med, v_med / d_med);
-    rc = 0;
-out:
-    sca_card_close(c);
-    sca_client_close(cl);
-    if (pid > 0) {
-        kill(pid, SIGTERM);
-        waitpid(pid, NULL, 0);
-    }
+    printf("BENCH daemon_stkm_p50 value=%.1f baseline=%.1f ratio=%.3f unit=us\n", s150, sd50, s150 / sd50);
+    printf("BENCH daemon_stkm_p99 value=%.1f baseline=%.1f ratio=%.3f unit=us\n", s199, sd99, s199 / sd99);
+    printf("BENCH daemon_stkm_p50_64clients value=%.1f baseline=%.1f ratio=%.3f unit=us\n", m50, s150, m50 / s150);
+    printf("BENCH daemon_stkm_p99_64clients value=%.1f baseline=%.1f ratio=%.3f unit=us\n", m99, s199, m99 / s199);
+    printf("BENCH daemon_stkm_p50_during_hash value=%.1f baseline=%.1f ratio=%.3f unit=us\n", h50, s150, h50 / s150);
+    printf("BENCH daemon_stkm_p99_during_hash value=%.1f baseline=%.1f ratio=%.3f unit=us\n", h99, s199, h99 / s199);
     unlink(conf);
     unlink(sock);
     rmdir(dir);
-    free(direct);
-    free(via);
-    return rc;
+    EVP_PKEY_free(orig);
+    return 0;
 }

@@ -43,7 +43,8 @@ ACL = {
     "gba.naf-key": {T}, "mbms.stkm": {T}, "id.show": {T}, "id.header": {T}, "upgrade.verify": {T},
     "dm.servers": {T, D}, "dm.policy": {T, D}, "dm.check": {D}, "dm.confirm": {T}, "fu.verify-manifest": {D},
     "fu.digest": {D}, "fu.hash": {D}, "fu.report": {D}, "fu.log.read": {D}, "dmboot.verify": {D},
-    "gba.status": {T}, "gba.bootstrap": {T}, "mbms.ltkm": {T}, "apdu": {AD}, "perso.fields": "P",
+    "gba.status": {T}, "gba.bootstrap": {T}, "mbms.ltkm": {T}, "mbms.setup": {T}, "mbms.status": {T},
+    "mbms.delete": {T}, "bcast.provision": {T}, "apdu": {AD}, "perso.fields": "P",
     "perso.version": "P", "perso.naf-anchor": "P", "perso.dm": "P",
 }
 
@@ -146,11 +147,14 @@ def reload_roles(roles, perso="no"):
     write_conf(roles, perso)
     DAEMON.send_signal(signal.SIGHUP)
     want = roles.replace(" ", "")
-    for _ in range(100):  # the next hello shows the new roles once the reload is done
+    want_perso = perso == "yes" and "admin" in want.split(",")
+    for _ in range(100):  # the next hello shows the new roles (and perso) once the reload is done
         c = Conn()
         got = c.hello["hello"]["roles"]
+        perso_on = "perso.fields" in c.hello["hello"]["capabilities"]
         c.close()
-        if got == (want if want else "none") or (want == "none" and got == "none"):
+        # the roles alone do not tell admin/perso no from admin/perso yes: wait for the perso methods too
+        if (got == (want if want else "none") or (want == "none" and got == "none")) and perso_on == want_perso:
             return True
         time.sleep(0.05)
     return False
@@ -192,8 +196,11 @@ def conformance():
         (b'{"id":9,"method":"upgrade.verify","params":{"msg":"not base64!"}}\n', "bad-params", 9),
         (b'{"id":10,"method":"info","params":{"deadline_ms":0}}\n', "bad-params", 10),
         (b'{"id":11,"method":"apdu","params":{"apdu":"00A4"}}\n', "denied", 11),
-        (b'{"id":12,"method":"mbms.stkm","params":{"mikey":"AAAA"}}\n', "not-supported", 12),
-        (b'{"id":13,"method":"mbms.ltkm","params":{"mikey":"AAAA"}}\n', "not-supported", 13),
+        (b'{"id":12,"method":"mbms.stkm","params":{"mikey":"AAAA"}}\n', "bad-params", 12),
+        (b'{"id":13,"method":"mbms.ltkm","params":{"ltkm":"AAAA"}}\n', "no-card" if NOCARD else "parse", 13),
+        (b'{"id":15,"method":"bcast.provision","params":{"kind":"register","url":"http://127.0.0.1:1",'
+         b'"bmsc_fqdn":"b","services":[1]}}\n', "bad-params", 15),
+        (b'{"id":16,"method":"mbms.delete","params":{"what":"msk","key_group":70000}}\n', "bad-params", 16),
         (b"\x00\xff\xfe{garbage\n", "parse-error", None),
         (b"[" * 100000 + b"\n", "too-deep", None),
         (b'{"id":14,"method":"info","params":{"a":"' + b"x" * (1536 * 1024) + b'"}}\n', "too-large", None),
@@ -249,7 +256,8 @@ def load():
     mix = [("info", None, "applet_version"), ("pin.status", None, "tries_left"), ("dm.servers", None, "servers"),
            ("dm.policy", None, "policy"), ("gba.status", None, "bootstrapped"), ("fu.log.read", {}, "count"),
            ("no.such", None, "unknown-method"), ("dm.check", {"bogus": 1}, "bad-params"),
-           ("cancel", {"id": "none"}, "state"), ("mbms.stkm", {"mikey": "AAAA"}, "not-supported")]
+           ("cancel", {"id": "none"}, "state"), ("mbms.stkm", {"mikey": "AAAA"}, "bad-params"),
+           ("mbms.status", None, "msks")]
     results = []
     lock = threading.Lock()
 
@@ -381,6 +389,135 @@ def cli():
     env = dict(os.environ, SCAGENT_SOCKET=SOCK)
     p = subprocess.run([sc, "--daemon", "--json", "gba", "status"], capture_output=True, text=True, env=env)
     check("scagent --daemon uses $SCAGENT_SOCKET", p.returncode == (3 if NOCARD else 0), p)
+    if NOCARD:
+        return
+    # the direct command's output through the daemon (the direct CLI cannot run beside the daemon: the applet is
+    # not multi-selectable, so its SELECT would be refused while the daemon's session has it selected)
+    r = subprocess.run([sc, "-S", SOCK, "--json", "gba", "status"], capture_output=True, text=True)
+    j = json.loads(r.stdout or "{}")
+    check("scagent -S --json gba status: the direct command's members",
+          r.returncode == 0 and j.get("ok") is True and isinstance(j.get("bootstrapped"), bool) and
+          set(j) <= {"ok", "bootstrapped", "impi", "rand", "btid", "lifetime"}, r)
+    r = subprocess.run([sc, "-S", SOCK, "gba", "status"], capture_output=True, text=True)
+    check("scagent -S gba status: the direct command's text", r.returncode == 0 and r.stdout.startswith("IMPI:      "), r)
+    r = subprocess.run([sc, "-S", SOCK, "--json", "mbms", "status"], capture_output=True, text=True)
+    j = json.loads(r.stdout or "{}")
+    check("scagent -S --json mbms status", r.returncode == 0 and set(j) == {"ok", "muks", "msks"}, r)
+    r = subprocess.run([sc, "-S", SOCK, "mbms", "status"], capture_output=True, text=True)
+    check("scagent -S mbms status: the direct command's text",
+          r.returncode == 0 and r.stdout.startswith("MUKs (") and "\nMSKs (" in r.stdout, r)
+    junk = os.path.join(ARGS.tmp, "junk.mikey")
+    with open(junk, "w") as f:
+        f.write("01 00 15 00\n")
+    r = subprocess.run([sc, "-S", SOCK, "--json", "mbms", "ltkm", junk], capture_output=True, text=True)
+    check("a malformed LTKM through the daemon: exit 9 (bad data) as the direct command",
+          r.returncode == 9 and json.loads(r.stdout or "{}").get("ok") is False, r)
+    c = Conn()
+    m = c.call("mbms.stkm", {"stkm": "AQAVAA=="}, id_="nopin")
+    check("mbms.stkm without the PIN verified by this process: denied", code(m) == "denied", m)
+    m = c.call("mbms.ltkm", {"ltkm": "AQAVAA=="}, id_="badltkm")
+    check("mbms.ltkm classifies before the card: parse", code(m) == "parse", m)
+    m = c.call("bcast.provision", {"kind": "bogus", "url": "http://127.0.0.1:9", "bmsc_fqdn": "b"}, id_="k")
+    check("bcast.provision with an unknown kind: invalid-argument", code(m) == "invalid-argument", m)
+    c.close()
+
+
+SIMS = []
+E2E = {}
+
+
+def sims_start():
+    """Card mode, before the daemon holds the card (the applet is not multi-selectable): the BSF and BM-SC simulators
+    and the card's GBA keys (an issuer step, so directly)."""
+    py = sys.executable
+    sc = os.path.join(ARGS.build, "bin", "scagent")
+    bsf = os.path.join(ARGS.root, "tools", "bsf-sim", "bsf-sim.py")
+    bmsc = os.path.join(ARGS.root, "tools", "bmsc-sim", "bmsc-sim.py")
+    w = ARGS.tmp
+    init = subprocess.run([py, bsf, "init", os.path.join(w, "bsf")], capture_output=True, text=True).stdout
+    field = {l.split(None, 1)[0]: l.split(None, 1)[1].strip() for l in init.splitlines() if len(l.split(None, 1)) == 2}
+    subprocess.run([py, bmsc, "init", os.path.join(w, "bmsc"), "--bsf", os.path.join(w, "bsf")], capture_output=True)
+    subprocess.run([py, bmsc, "add-msk", os.path.join(w, "bmsc"), "--msk-id", "00010002", "--item",
+                    "urn:example:item:news"], capture_output=True)
+    for name, tool in (("bsf", bsf), ("bmsc", bmsc)):
+        SIMS.append(subprocess.Popen([py, tool, "serve", os.path.join(w, name), "--port", "0", "--port-file",
+                                      os.path.join(w, name + ".port"), "--log", os.path.join(w, name + ".log")],
+                                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+    for name in ("bsf", "bmsc"):
+        pf = os.path.join(w, name + ".port")
+        for _ in range(100):
+            if os.path.exists(pf) and os.path.getsize(pf):
+                break
+            time.sleep(0.05)
+        E2E[name] = "http://127.0.0.1:%s" % open(pf).read().strip()
+    p = subprocess.run([sc, "--test-keys", "perso", "gba", "--k", field.get("K", ""), "--opc", field.get("OPC", ""),
+                        "--impi", field.get("IMPI", "")], capture_output=True, text=True)
+    E2E["perso"] = p.returncode == 0
+    E2E["bmsc_dir"] = os.path.join(w, "bmsc")
+    E2E["bmsc_tool"] = bmsc
+    return E2E["perso"]
+
+
+def mbms_e2e():
+    print("== GBA, BCAST provisioning, an LTKM and STKMs through the daemon (BSF and BM-SC simulators)")
+    if not check("the card has the BSF's GBA keys (perso gba before the daemon started)", E2E.get("perso")):
+        return
+    py = sys.executable
+    sc = [os.path.join(ARGS.build, "bin", "scagent"), "-S", SOCK, "--pin", "1234"]
+    p = subprocess.run(sc + ["--json", "gba", "bootstrap", E2E["bsf"] + "/"], capture_output=True, text=True)
+    j = json.loads(p.stdout or "{}")
+    if not check("gba bootstrap through the daemon (Ub off the card thread)", p.returncode == 0 and j.get("btid"), p):
+        return
+    p = subprocess.run(sc + ["--json", "mbms", "setup", "--bmsc-fqdn", "bmsc.example.org"], capture_output=True,
+                       text=True)
+    j = json.loads(p.stdout or "{}")
+    check("mbms setup: the MUK on the card, no MRK in the answer", p.returncode == 0 and j.get("idi") ==
+          "bmsc.example.org" and "mrk" not in p.stdout.lower(), p)
+    p = subprocess.run(sc + ["--json", "bcast", "register", E2E["bmsc"], "--bmsc-fqdn", "bmsc.example.org"],
+                       capture_output=True, text=True)
+    j = json.loads(p.stdout or "{}")
+    check("bcast register through the daemon (HTTP Digest off the card thread)", p.returncode == 0 and j.get("ok")
+          and j.get("kind") == "register", p)
+    u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    u.bind(("127.0.0.1", 0))
+    u.settimeout(20)
+    p = subprocess.run(sc + ["--json", "bcast", "service-request", E2E["bmsc"], "--bmsc-fqdn", "bmsc.example.org",
+                             "--service", "urn:example:item:news", "--udp-port", str(u.getsockname()[1])],
+                       capture_output=True, text=True)
+    check("bcast service-request through the daemon", p.returncode == 0, p)
+    try:
+        ltkm = u.recv(4096)
+    except OSError as e:
+        check("the BM-SC pushed the LTKM", False, repr(e))
+        return
+    u.close()
+    lf = os.path.join(ARGS.tmp, "ltkm.bin")
+    open(lf, "wb").write(ltkm)
+    p = subprocess.run(sc + ["--json", "mbms", "ltkm", lf], capture_output=True, text=True)
+    j = json.loads(p.stdout or "{}")
+    check("mbms ltkm through the daemon: the MSK stored", p.returncode == 0 and j.get("stored") is True, p)
+    c = Conn()
+    good = 0
+    for n in range(1, 6):
+        sf = os.path.join(ARGS.tmp, "stkm%d.bin" % n)
+        q = subprocess.run([py, E2E["bmsc_tool"], "stkm", E2E["bmsc_dir"], "--msk-id", "00010002", "--json", "--out",
+                            sf], capture_output=True, text=True)
+        want = json.loads(q.stdout or "{}").get("card_output", "?")
+        if n % 2:  # the CLI through the daemon
+            p = subprocess.run(sc + ["--json", "mbms", "stkm", sf], capture_output=True, text=True)
+            j = json.loads(p.stdout or "{}")
+            got = (j.get("mtk", "") + j.get("salt", "")).lower()
+        else:  # the protocol itself: Base64 in and out
+            import base64
+            m = c.call("mbms.stkm", {"stkm": base64.b64encode(open(sf, "rb").read()).decode(), "pin": "1234"},
+                       id_="stkm%d" % n)
+            r = m.get("result", {})
+            got = (base64.b64decode(r.get("mtk", "")) + base64.b64decode(r.get("salt", ""))).hex()
+        good += got == want
+        if got != want:
+            print("     STKM %d: %s != the BM-SC's %s" % (n, got, want))
+    c.close()
+    check("5 STKMs through the daemon: TEK||salt equal to the BM-SC's (as the direct CLI's)", good == 5, good)
 
 
 def removal():
@@ -391,12 +528,18 @@ def removal():
     stop_flag = []
     answers = []
 
+    slowest = [0.0]
+
     def stream():
         i = 0
         while not stop_flag:
+            t0 = time.time()
             r = c.call("info", id_="r%d" % i)
+            slowest[0] = max(slowest[0], time.time() - t0)
             answers.append(r)
             i += 1
+            if code(r):
+                time.sleep(0.02)  # an outage answers at once: do not spin
 
     t = threading.Thread(target=stream)
     t.start()
@@ -411,6 +554,9 @@ def removal():
     codes = {code(a) for a in answers if a and code(a)}
     check("requests across the removal all answered (%d, errors %s)" % (len(answers), sorted(codes)),
           not lost and codes <= LIB_CODES)
+    check("requests during the outage fail fast (slowest %.2f s)" % slowest[0], slowest[0] < 3.0)
+    check("the outage is reported as card-removed or no-service", bool(codes & {"card-removed", "no-service"}),
+          sorted(codes))
     listener.s.settimeout(0.5)
     try:
         while True:
@@ -453,6 +599,8 @@ def shutdown():
 
 def main():
     write_conf()
+    if not NOCARD:
+        sims_start()
     if not check("scagentd starts on %s" % SOCK, start_daemon()):
         print(open(LOG).read()[-2000:])
         print("SUITE daemon passed=%d failed=%d" % (PASS, FAIL))
@@ -463,6 +611,8 @@ def main():
         load()
         rough_clients()
         cli()
+        if not NOCARD:
+            mbms_e2e()
         if ARGS.own_emu and not NOCARD:
             removal()
         shutdown()
@@ -471,6 +621,9 @@ def main():
     finally:
         if DAEMON.poll() is None:
             DAEMON.kill()
+        for p in SIMS:
+            p.terminate()
+            p.wait()
     if FAIL:
         print("--- scagentd log (tail)")
         print(open(LOG).read()[-3000:])

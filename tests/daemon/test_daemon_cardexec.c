@@ -194,7 +194,7 @@ static void removal_drops_the_card(void **state)
     run(&r, i2);
     assert_string_equal(i2->ecode, "no-card");
     assert_int_equal(events(&r, "card-removed"), 0); /* announced once */
-    scd_job *stub = job(1, "mbms.stkm", "{\"mikey\":\"AAAA\"}");
+    scd_job *stub = job(1, "perso.dm", NULL);
     run(&r, stub);
     assert_string_equal(stub->ecode, "not-supported");
     scd_job_free(i);
@@ -204,7 +204,89 @@ static void removal_drops_the_card(void **state)
     scd_worker_destroy(&r.w);
 }
 
+/* pcscd restarted under the daemon: the library reports SCA_E_NO_SERVICE for the stale handle. The card is closed
+ * (and the poll's context with it), the state dropped, card-removed announced, and until the retry is due every
+ * request fails at once with no-service instead of waiting for pcscd. */
+static void pcscd_restart_closes_and_fails_fast(void **state)
+{
+    (void)state;
+    rig r;
+    rig_open(&r, scripted_new(1, 255, STEPS(OPEN_NONE, SELECT_CH0, {"80CADF3F00", NULL, SCA_E_NO_SERVICE})));
+    r.x.pin_owner = 5;
+    r.x.hash_owner = 5;
+    scd_job *i = job(1, "info", NULL);
+    run(&r, i);
+    assert_string_equal(i->ecode, "no-service");
+    assert_null(r.x.card);
+    assert_int_equal(r.x.pin_owner, 0);
+    assert_int_equal(r.x.hash_owner, 0);
+    assert_int_equal(r.x.have_pcsc, 0);
+    assert_int_equal(events(&r, "card-removed"), 1);
+    assert_int_equal(r.x.down_rc, SCA_E_NO_SERVICE);
+    assert_true(r.x.next_open_ms > scd_now_ms()); /* a retry is scheduled, not attempted per request */
+    /* the card mode is still pcsc: within the backoff nothing touches PC/SC, the answer comes at once */
+    uint64_t t0 = scd_now_ms();
+    for (int k = 0; k < 20; k++) {
+        scd_job *again = job(2, "pin.status", NULL);
+        run(&r, again);
+        assert_string_equal(again->ecode, "no-service");
+        assert_non_null(strstr(again->emsg, "retries"));
+        scd_job_free(again);
+    }
+    assert_true(scd_now_ms() - t0 < 100);
+    assert_int_equal(events(&r, "card-removed"), 0); /* announced once */
+    scd_job_free(i);
+    r.x.mode = SCD_CARD_NONE;
+    r.ex.stop(&r.x);
+    scd_worker_destroy(&r.w);
+}
+
+/* An invalid handle after the restart comes back as a transport error: the same recovery. */
+static void stale_handle_closes_the_card(void **state)
+{
+    (void)state;
+    rig r;
+    rig_open(&r, scripted_new(1, 255, STEPS(OPEN_NONE, SELECT_CH0, {"80CADF3300", NULL, SCA_E_TRANSPORT})));
+    scd_job *i = job(1, "pin.status", NULL);
+    run(&r, i);
+    assert_null(r.x.card);
+    assert_int_equal(events(&r, "card-removed"), 1);
+    scd_job *again = job(1, "info", NULL);
+    run(&r, again);
+    assert_string_equal(again->ecode, "card-removed"); /* the recorded reason, at once */
+    scd_job_free(i);
+    scd_job_free(again);
+    r.x.mode = SCD_CARD_NONE;
+    r.ex.stop(&r.x);
+    scd_worker_destroy(&r.w);
+}
+
+/* A process's connections share its PIN verification; another process's do not. */
+static void pin_shared_within_a_process(void **state)
+{
+    (void)state;
+    rig r;
+    rig_open(&r, scripted_new(1, 255, STEPS(OPEN_NONE, SELECT_CH0)));
+    scd_job a = {.client = 1, .pid = 100, .uid = 7}, b = {.client = 2, .pid = 100, .uid = 7},
+            c = {.client = 3, .pid = 101, .uid = 7}, d = {.client = 4, .pid = 0, .uid = 7};
+    scd_pin_owner_set(&r.x, &a);
+    assert_true(scd_pin_mine(&r.x, &a));
+    assert_true(scd_pin_mine(&r.x, &b));
+    assert_false(scd_pin_mine(&r.x, &c));
+    assert_false(scd_pin_mine(&r.x, &d));
+    scd_pin_owner_set(&r.x, &d); /* no pid known: only that connection */
+    assert_true(scd_pin_mine(&r.x, &d));
+    scd_job e = {.client = 5, .pid = 0, .uid = 7};
+    assert_false(scd_pin_mine(&r.x, &e));
+    scd_pin_owner_set(&r.x, NULL);
+    assert_false(scd_pin_mine(&r.x, &a));
+    rig_close(&r);
+}
+
 static const struct CMUnitTest tests[] = {
+    cmocka_unit_test(pcscd_restart_closes_and_fails_fast),
+    cmocka_unit_test(stale_handle_closes_the_card),
+    cmocka_unit_test(pin_shared_within_a_process),
     cmocka_unit_test(hash_in_chunks),
     cmocka_unit_test(hash_one_chunk_and_mismatch),
     cmocka_unit_test(pin_state_per_connection_and_reset),

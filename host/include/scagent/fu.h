@@ -134,4 +134,16 @@ typedef sca_rc (*sca_fu_chunk_cb)(const uint8_t *data, size_t len, uint64_t offs
 sca_rc sca_fu_stream_file(const char *path, uint64_t size, size_t chunk, sca_fu_chunk_cb cb, void *ctx,
                           sca_fu_progress progress, sca_error *err);
 
+/* --- hashing on the card ----------------------------------------------------------------------------- */
+
+typedef struct sca_card sca_card;
+
+/* One part of the package for the card to hash (FU_HASH, dm-firmware.md §4.2): `p1` SCA_FU_HASH_P1_01 the first
+ * part (starts the hash), _02 a next one, _03 the last one (may be empty; the card then compares digest and size
+ * with the verified manifest). `len` at most sca_card_max_data(). One command in one card transaction (or in the
+ * caller's, when it holds one). A mismatch at 03 is SCA_E_CRYPTO (the card logged the failure); SCA_E_CONDITIONS
+ * when no manifest was verified or no hash was started. sca_fu_hash_on_card sends a file with it; scagentd sends
+ * the parts of its clients with it, one transaction each. */
+sca_rc sca_fu_hash_part(sca_card *card, uint8_t p1, const uint8_t *data, size_t len, sca_error *err);
+
 #endif
