@@ -99,12 +99,13 @@ bench: deps
 $(BUILD)/bin/bench-apdu: tests/bench/bench_apdu.c $(LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -o $@ $< $(LIB) $(LDLIBS) -lm
-$(BUILD)/bin/bench-dm: tests/bench/bench_dm.c $(LIB)
+$(BUILD)/bin/bench-dm: tests/bench/bench_dm.c tests/bench/bench_common.c tests/bench/bench_common.h $(LIB)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -o $@ $< $(LIB) $(LDLIBS)
-$(BUILD)/bin/bench-mbms: tests/bench/bench_mbms.c tests/bench/mbms_msgs_bench.c tests/bench/mbms_msgs_bench.h $(LIB)
+	$(CC) $(CFLAGS) -o $@ $< tests/bench/bench_common.c $(LIB) $(LDLIBS)
+$(BUILD)/bin/bench-mbms: tests/bench/bench_mbms.c tests/bench/mbms_msgs_bench.c tests/bench/mbms_msgs_bench.h \
+		tests/bench/bench_common.c tests/bench/bench_common.h $(LIB)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -o $@ $< tests/bench/mbms_msgs_bench.c $(LIB) $(LDLIBS)
+	$(CC) $(CFLAGS) -o $@ $< tests/bench/mbms_msgs_bench.c tests/bench/bench_common.c $(LIB) $(LDLIBS)
 $(BUILD)/bin/bench-fu-hash: tests/bench/bench_fu_hash.c $(LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -o $@ $< $(LIB) $(LDLIBS)

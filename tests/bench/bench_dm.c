@@ -14,15 +14,9 @@
 #include <openssl/rand.h>
 #include <winscard.h>
 
+#include "bench_common.h"
 #include "sca_contract.h"
 #include "scagent/scagent.h"
-
-static double now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + ts.tv_nsec / 1e9;
-}
 
 static void die(const char *what, const sca_error *err)
 {
@@ -30,36 +24,6 @@ static void die(const char *what, const sca_error *err)
     exit(1);
 }
 
-/* A transport that counts the APDUs it carries, in front of the PC/SC one. */
-typedef struct counting {
-    sca_transport base;
-    sca_transport *inner;
-    unsigned long apdus;
-} counting;
-
-static sca_rc c_transmit(sca_transport *t, const uint8_t *cmd, size_t n, uint8_t *r, size_t *rn, sca_error *err)
-{
-    counting *c = (counting *)t;
-    c->apdus++;
-    return c->inner->ops->transmit(c->inner, cmd, n, r, rn, err);
-}
-static sca_rc c_begin(sca_transport *t, sca_error *err)
-{
-    counting *c = (counting *)t;
-    return c->inner->ops->begin(c->inner, err);
-}
-static void c_end(sca_transport *t)
-{
-    counting *c = (counting *)t;
-    c->inner->ops->end(c->inner);
-}
-static void c_close(sca_transport *t)
-{
-    counting *c = (counting *)t;
-    c->inner->ops->close(c->inner);
-    free(c);
-}
-static const struct sca_transport_ops counting_ops = {c_transmit, c_begin, c_end, c_close};
 
 /* Raw transport limit: `n` APDUs of `size` data bytes (an instruction the applet refuses at once, so the cost is
  * the transport's), on the basic channel of a fresh connection. Returns bytes per second. */
@@ -91,12 +55,12 @@ static double raw_limit(const char *reader, size_t size, int n)
         rl = sizeof r;
         SCardTransmit(h, pci, apdu, len, NULL, r, &rl);
     }
-    double t0 = now_s();
+    double t0 = bench_now();
     for (int i = 0; i < n; i++) {
         rl = sizeof r;
         SCardTransmit(h, pci, apdu, len, NULL, r, &rl);
     }
-    double dt = now_s() - t0;
+    double dt = bench_now() - t0;
     /* reset, so the applet is no longer selected on the basic channel when libscagent opens its own channel */
     SCardDisconnect(h, SCARD_RESET_CARD);
     SCardReleaseContext(ctx);
@@ -114,12 +78,10 @@ int main(int argc, char **argv)
     sca_transport *pc;
     if (sca_pcsc_open(reader, &pc, &err) != SCA_OK)
         die("open", &err);
-    counting *cnt = calloc(1, sizeof *cnt);
-    cnt->base = *pc;
-    cnt->base.ops = &counting_ops;
-    cnt->inner = pc;
+    unsigned long *apdus;
+    sca_transport *counted = bench_counting(pc, &apdus);
     sca_card *card;
-    if (sca_card_attach(&cnt->base, NULL, &card, &err) != SCA_OK)
+    if (sca_card_attach(counted, NULL, &card, &err) != SCA_OK)
         die("attach", &err);
     size_t chunk = sca_card_max_data(card) > 4096 ? 4096 : sca_card_max_data(card);
 
@@ -141,15 +103,15 @@ int main(int argc, char **argv)
         die("personalize (a fresh emulated card is needed)", &err);
 
     /* APDUs per server check and per log append (a user confirmation is one record) */
-    unsigned long a0 = cnt->apdus;
+    unsigned long a0 = *apdus;
     sca_dm_check_result chk;
     if (sca_dm_check(card, (uint32_t)time(NULL), "unlisted.dm.test", &chk, &err) != SCA_OK)
         die("check", &err);
-    unsigned long check_apdus = cnt->apdus - a0;
-    a0 = cnt->apdus;
+    unsigned long check_apdus = *apdus - a0;
+    a0 = *apdus;
     if (sca_dm_confirm(card, "unlisted.dm.test", &err) != SCA_OK)
         die("confirm", &err);
-    unsigned long append_apdus = cnt->apdus - a0;
+    unsigned long append_apdus = *apdus - a0;
 
     /* the package and its manifest */
     char path[] = "/tmp/bench-dm-XXXXXX";
@@ -172,12 +134,12 @@ int main(int argc, char **argv)
         sca_dm_check(card, (uint32_t)time(NULL), s.id, &chk, &err) != SCA_OK ||
         sca_fu_verify_manifest(card, mbuf, mlen, NULL, &sum, &err) != SCA_OK)
         die("manifest", &err);
-    a0 = cnt->apdus;
-    double t0 = now_s();
+    a0 = *apdus;
+    double t0 = bench_now();
     if (sca_fu_hash_on_card(card, path, pkg_size, chunk, NULL, NULL, &err) != SCA_OK)
         die("hash on card", &err);
-    double dt = now_s() - t0;
-    unsigned long hash_apdus = cnt->apdus - a0;
+    double dt = bench_now() - t0;
+    unsigned long hash_apdus = *apdus - a0;
     double lib_bps = (double)pkg_size / dt;
     sca_card_close(card);
     unlink(path);

@@ -19,16 +19,10 @@
 #include <winscard.h>
 
 #include "mbms_msgs_bench.h"
+#include "bench_common.h"
 #include "sca_contract.h"
 #include "scagent/mbms.h"
 #include "scagent/scagent.h"
-
-static double now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + ts.tv_nsec / 1e9;
-}
 
 static void die(const char *what, const sca_error *err)
 {
@@ -36,33 +30,6 @@ static void die(const char *what, const sca_error *err)
     exit(1);
 }
 
-/* ---- a transport that counts APDUs ---------------------------------------------------------------------------- */
-typedef struct counting {
-    sca_transport base;
-    sca_transport *inner;
-    unsigned long apdus;
-} counting;
-static sca_rc c_transmit(sca_transport *t, const uint8_t *cmd, size_t n, uint8_t *r, size_t *rn, sca_error *err)
-{
-    counting *c = (counting *)t;
-    c->apdus++;
-    return c->inner->ops->transmit(c->inner, cmd, n, r, rn, err);
-}
-static sca_rc c_begin(sca_transport *t, sca_error *err)
-{
-    return ((counting *)t)->inner->ops->begin(((counting *)t)->inner, err);
-}
-static void c_end(sca_transport *t)
-{
-    ((counting *)t)->inner->ops->end(((counting *)t)->inner);
-}
-static void c_close(sca_transport *t)
-{
-    counting *c = (counting *)t;
-    c->inner->ops->close(c->inner);
-    free(c);
-}
-static const struct sca_transport_ops counting_ops = {c_transmit, c_begin, c_end, c_close};
 
 static int cmp_double(const void *a, const void *b)
 {
@@ -94,9 +61,9 @@ static void raw_round_trips(const char *reader, size_t len, int n, double *lat)
     }
     for (int i = 0; i < n; i++) {
         rl = sizeof r;
-        double t0 = now_s();
+        double t0 = bench_now();
         SCardTransmit(h, pci, apdu, (DWORD)(5 + len), NULL, r, &rl);
-        lat[i] = now_s() - t0;
+        lat[i] = bench_now() - t0;
     }
     SCardDisconnect(h, SCARD_RESET_CARD);
     SCardReleaseContext(ctx);
@@ -112,12 +79,10 @@ int main(int argc, char **argv)
     sca_transport *pc;
     if (sca_pcsc_open(reader, &pc, &err) != SCA_OK)
         die("open", &err);
-    counting *cnt = calloc(1, sizeof *cnt);
-    cnt->base = *pc;
-    cnt->base.ops = &counting_ops;
-    cnt->inner = pc;
+    unsigned long *apdus;
+    sca_transport *counted = bench_counting(pc, &apdus);
     sca_card *card;
-    if (sca_card_attach(&cnt->base, NULL, &card, &err) != SCA_OK)
+    if (sca_card_attach(counted, NULL, &card, &err) != SCA_OK)
         die("attach", &err);
     uint8_t muk[32], msk[16], mtk[16], got[16], salt[14], m[512];
     mbms_bench_personalize_and_bootstrap(card, muk);
@@ -135,20 +100,20 @@ int main(int argc, char **argv)
         memset(mtk, (uint8_t)i, sizeof mtk);
         lens[i] = mbms_bench_stkm(msk, (unsigned)(i + 1), (uint32_t)(i + 1), mtk, msgs[i]);
     }
-    unsigned long a0 = cnt->apdus;
-    double t0 = now_s();
+    unsigned long a0 = *apdus;
+    double t0 = bench_now();
     for (int i = 0; i < n; i++) {
         size_t sl = 0;
-        double s = now_s();
+        double s = bench_now();
         if (sca_mbms_mtk(card, msgs[i], lens[i], got, salt, &sl, &err) != SCA_OK)
             die("STKM", &err);
-        lat[i] = now_s() - s;
+        lat[i] = bench_now() - s;
         memset(mtk, (uint8_t)i, sizeof mtk);
         if (memcmp(got, mtk, 16) != 0 || sl != 14)
             die("the card's MTK differs from the BM-SC's", NULL);
     }
-    double total = now_s() - t0;
-    double per_stkm = (double)(cnt->apdus - a0) / n;
+    double total = bench_now() - t0;
+    double per_stkm = (double)(*apdus - a0) / n;
     size_t apdu_data = 2 + 1 + lens[0]; /* 53 L mode || message */
     OPENSSL_cleanse(got, sizeof got);
     OPENSSL_cleanse(salt, sizeof salt);
