@@ -157,14 +157,11 @@ final class DmBootstrap {
     private void finish(byte[] buf) {
         t[T_PHASE] = PHASE_NONE;
         hmac.finish(buf, (short) 0);
-        byte diff = 0;
-        for (short i = 0; i < MAC_LEN; i++) {
-            diff |= (byte) (buf[i] ^ t[(short) (T_MAC + i)]);
-        }
+        boolean same = Ct.equal(buf, (short) 0, t, T_MAC, MAC_LEN);
         byte sec = t[T_SEC];
         wipe();
         Util.arrayFillNonAtomic(buf, (short) 0, MAC_LEN, (byte) 0);
-        if (diff != 0) {
+        if (!same) {
             if (usesPin(sec)) {
                 ISOException.throwIt((short) (Contract.SW_PIN_TRIES_LEFT | tries[0]));
             }

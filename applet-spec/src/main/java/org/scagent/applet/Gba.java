@@ -133,11 +133,10 @@ final class Gba {
         milenage.f4(ws, W_IK);
         sha1.reset();
         sha1.doFinal(ws, W_IK, KEY_LEN, ws, W_DIGEST);
-        byte diff = 0;
-        for (short i = 0; i < Milenage.MAC_LEN; i++) {
-            diff |= (byte) (ws[(short) (W_AUTN + 8 + i)] ^ ws[(short) (W_DIGEST + i)] ^ ws[(short) (W_XMAC + i)]);
+        for (short i = 0; i < Milenage.MAC_LEN; i++) { // MAC = MAC* xor Trunc64(SHA-1(IK)), over the digest
+            ws[(short) (W_DIGEST + i)] ^= ws[(short) (W_AUTN + 8 + i)];
         }
-        if (diff != 0) {
+        if (!Ct.equal(ws, W_DIGEST, ws, W_XMAC, Milenage.MAC_LEN)) {
             finish();
             ISOException.throwIt(Contract.SW_USIM_MAC_FAILED);
         }
@@ -148,7 +147,7 @@ final class Gba {
         }
         // record the SQN first: a replay of this AUTN is refused from now on, whatever happens next
         Util.arrayCopy(ws, W_SQN, sqnArray, ind, SQN);
-        if (compare(ws, W_SQN, sqnMs, (short) 0) > 0) {
+        if (U32.compare(ws, W_SQN, sqnMs, (short) 0, SQN) > 0) {
             Util.arrayCopy(ws, W_SQN, sqnMs, (short) 0, SQN);
         }
         milenage.f3(ws, W_CK);
@@ -175,10 +174,10 @@ final class Gba {
      * most delta = 2^28 ahead of SEQ_MS (SQN difference below 2^33).
      */
     private boolean fresh(short ind) {
-        if (compare(ws, W_SQN, sqnArray, ind) <= 0) {
+        if (U32.compare(ws, W_SQN, sqnArray, ind, SQN) <= 0) {
             return false;
         }
-        if (compare(ws, W_SQN, sqnMs, (short) 0) <= 0) {
+        if (U32.compare(ws, W_SQN, sqnMs, (short) 0, SQN) <= 0) {
             return true;
         }
         // diff = SQN - SQN_MS, 48 bits
@@ -401,17 +400,5 @@ final class Gba {
     private void finish() {
         milenage.clear();
         Util.arrayFillNonAtomic(ws, (short) 0, W_LEN, (byte) 0);
-    }
-
-    /** Unsigned comparison of two SQN values (6 bytes). */
-    private static short compare(byte[] a, short aOff, byte[] b, short bOff) {
-        for (short i = 0; i < SQN; i++) {
-            short x = (short) (a[(short) (aOff + i)] & 0xFF);
-            short y = (short) (b[(short) (bOff + i)] & 0xFF);
-            if (x != y) {
-                return x < y ? (short) -1 : (short) 1;
-            }
-        }
-        return 0;
     }
 }

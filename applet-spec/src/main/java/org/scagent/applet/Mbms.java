@@ -424,11 +424,7 @@ final class Mbms {
     private void checkMac(short off) {
         short macAlg = st[P_MACALG];
         hmac.mac(ws, W_AUTH, MikeyKeys.AUTH_LEN, msg, off, (short) (macAlg + 1 - off), ws, W_MAC);
-        byte diff = 0;
-        for (short i = 0; i < HmacSha1.LEN; i++) {
-            diff |= (byte) (ws[(short) (W_MAC + i)] ^ msg[(short) (macAlg + 1 + i)]);
-        }
-        if (diff != 0) {
+        if (!Ct.equal(ws, W_MAC, msg, (short) (macAlg + 1), HmacSha1.LEN)) {
             reset();
             ISOException.throwIt(Contract.SW_USIM_MAC_FAILED);
         }

@@ -44,10 +44,6 @@ final class TokenKey {
         cmac.init(key);
         cmac.update(data, dOff, dLen);
         cmac.doFinal(mac, (short) 0);
-        byte diff = 0;
-        for (short i = 0; i < MAC_LEN; i++) {
-            diff |= (byte) (mac[i] ^ token[(short) (tOff + i)]);
-        }
-        return diff == 0;
+        return Ct.equal(mac, (short) 0, token, tOff, MAC_LEN);
     }
 }
