@@ -94,6 +94,8 @@ sca_rc cli_open(cli *c, sca_error *err);
 /* Report a failure (text on stderr, or a JSON object on stdout) and return the exit code. */
 int cli_fail(const cli *c, const sca_error *err);
 int cli_exit_code(sca_rc rc);
+/* A bad command line: `msg` (what to type) as an SCA_E_INVALID_ARG failure, exit 2. */
+int cli_usage(const cli *c, const char *msg);
 /* Print `obj` as JSON (and free it), or nothing; text output is each command's own. */
 void cli_json(json_t *obj);
 /* Hex string for JSON and text. Caller frees. */

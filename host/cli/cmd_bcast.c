@@ -12,13 +12,6 @@
 
 #define EXIT_REFUSED 10
 
-static int usage(cli *c, const char *msg)
-{
-    sca_error err;
-    sca_error_set(&err, SCA_E_INVALID_ARG, "%s", msg);
-    return cli_fail(c, &err);
-}
-
 sca_rc cli_bcast_run(cli *c, sca_bcast_request *req, sca_bcast_response *out, sca_error *err)
 {
     memset(out, 0, sizeof *out);
@@ -96,7 +89,7 @@ int cmd_bcast(cli *c, int argc, char **argv)
     static const char use[] = "usage: scagent bcast register|service-request|token-purchase|ltkm-request URL "
                               "--bmsc-fqdn F [--service ID...] [--msk-id HEX8...] [--key-domain HEX6] [--udp-port N]";
     if (argc != 2 || c->too_many)
-        return usage(c, use);
+        return cli_usage(c, use);
     sca_bcast_request q;
     memset(&q, 0, sizeof q);
     static const sca_bcast_kind kinds[] = {SCA_BCAST_REGISTER, SCA_BCAST_SERVICE_REQUEST, SCA_BCAST_TOKEN_PURCHASE,
@@ -105,16 +98,16 @@ int cmd_bcast(cli *c, int argc, char **argv)
     while (k < 4 && strcmp(argv[0], sca_bcast_kind_name(kinds[k])) != 0)
         k++;
     if (k == 4)
-        return usage(c, use);
+        return cli_usage(c, use);
     q.kind = kinds[k];
     q.base_url = argv[1];
     q.ids = c->services;
     q.n_ids = c->n_services;
     uint8_t msk[32][SCA_MIKEY_MSK_ID_LEN], kd[3];
     if (!take_ids(c, &q, msk, kd))
-        return usage(c, "--msk-id is 4 bytes in hex (8 digits), --key-domain 3 bytes (6 digits)");
+        return cli_usage(c, "--msk-id is 4 bytes in hex (8 digits), --key-domain 3 bytes (6 digits)");
     if (c->udp_port > 65535)
-        return usage(c, "--udp-port is 1..65535");
+        return cli_usage(c, "--udp-port is 1..65535");
     q.delivery_port = c->udp_port > 0 ? (uint16_t)c->udp_port : 0;
     sca_error err;
     sca_bcast_response r;

@@ -12,13 +12,6 @@
 #include "scagent/gba.h"
 #include "scagent/milenage.h"
 
-static int usage(cli *c, const char *msg)
-{
-    sca_error err;
-    sca_error_set(&err, SCA_E_INVALID_ARG, "%s", msg);
-    return cli_fail(c, &err);
-}
-
 /* NAF_Id from --naf-fqdn and --ua-id (default: the MBMS Ua id). */
 sca_rc cli_naf_id(const cli *c, int ua_required, uint8_t *out, size_t *len, sca_error *err)
 {
@@ -135,7 +128,7 @@ int cmd_gba(cli *c, int argc, char **argv)
         return status(c);
     if (argc == 1 && strcmp(argv[0], "naf-key") == 0)
         return naf_key(c);
-    return usage(c, "usage: scagent gba bootstrap URL | status | naf-key --naf-fqdn FQDN [--ua-id HEX10]");
+    return cli_usage(c, "usage: scagent gba bootstrap URL | status | naf-key --naf-fqdn FQDN [--ua-id HEX10]");
 }
 
 /* perso gba --k HEX --opc HEX | --op HEX [--impi I] */
@@ -144,12 +137,12 @@ int cli_perso_gba(cli *c)
     sca_error err;
     uint8_t k[16], opc[16], op[16];
     if (c->gba_k == NULL || (c->gba_opc == NULL) == (c->gba_op == NULL))
-        return usage(c, "usage: scagent perso gba --k HEX32 (--opc HEX32 | --op HEX32) [--impi IMPI]");
+        return cli_usage(c, "usage: scagent perso gba --k HEX32 (--opc HEX32 | --op HEX32) [--impi IMPI]");
     if (strlen(c->gba_k) != 32 || sca_hex_decode(c->gba_k, k, sizeof k) != 16 ||
         strlen(c->gba_opc ? c->gba_opc : c->gba_op) != 32 ||
         sca_hex_decode(c->gba_opc ? c->gba_opc : c->gba_op, c->gba_opc ? opc : op, 16) != 16) {
         OPENSSL_cleanse(k, sizeof k);
-        return usage(c, "--k, --opc and --op are 16 bytes in hex (32 digits)");
+        return cli_usage(c, "--k, --opc and --op are 16 bytes in hex (32 digits)");
     }
     sca_rc rc = SCA_OK;
     if (c->gba_op != NULL) { /* the card holds OPc, never OP (gba.md §1) */
@@ -180,7 +173,7 @@ int cli_perso_dmboot_tries(cli *c, const char *n)
     char *end = NULL;
     long v = strtol(n, &end, 10);
     if (end == n || *end != '\0' || v < 1 || v > 15)
-        return usage(c, "usage: scagent perso dmboot-tries N (1..15)");
+        return cli_usage(c, "usage: scagent perso dmboot-tries N (1..15)");
     if (cli_open_issuer(c, &err) != SCA_OK || sca_dmboot_pin_limit_put(c->card, (unsigned)v, &err) != SCA_OK)
         return cli_fail(c, &err);
     if (c->json)

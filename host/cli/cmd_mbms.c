@@ -12,13 +12,6 @@
 
 #define MSG_FILE_MAX 8192
 
-static int usage(cli *c, const char *msg)
-{
-    sca_error err;
-    sca_error_set(&err, SCA_E_INVALID_ARG, "%s", msg);
-    return cli_fail(c, &err);
-}
-
 /* A card without the scagent applet: its USIM may serve GBA and MBMS itself (EF_UST services 68 and 69,
  * mbms.md §6). Reopen it without selecting the applet, check EF_UST (which leaves the USIM ADF selected, so the
  * AUTHENTICATE commands go to it) and verify the USIM's PIN1. */
@@ -242,7 +235,7 @@ static int setup(cli *c)
     uint8_t mrk[SCA_MBMS_MRK_LEN];
     sca_gba_bp bp;
     if (c->bmsc_fqdn == NULL)
-        return usage(c, "usage: scagent mbms setup --bmsc-fqdn FQDN [--impi I]");
+        return cli_usage(c, "usage: scagent mbms setup --bmsc-fqdn FQDN [--impi I]");
     if (cli_open_with_pin(c, &err) != SCA_OK || sca_mbms_setup(c->card, c->bmsc_fqdn, c->impi, mrk, &err) != SCA_OK)
         return cli_fail(c, &err);
     OPENSSL_cleanse(mrk, sizeof mrk); /* the host keeps nothing: bcast requests derive it again */
@@ -277,17 +270,17 @@ static int delete_cmd(cli *c, const char *what)
         uint16_t grp;
         if (c->key_domain == NULL || strlen(c->key_domain) != 6 || sca_hex_decode(c->key_domain, kd, sizeof kd) != 3 ||
             !parse_group(c->key_group, &grp))
-            return usage(c, "usage: scagent mbms delete msk --key-domain HEX6 --key-group N (0..65535)");
+            return cli_usage(c, "usage: scagent mbms delete msk --key-domain HEX6 --key-group N (0..65535)");
         if ((rc = cli_mbms_card(c, &err)) == SCA_OK)
             rc = sca_mbms_msk_delete(c->card, kd, grp, &err);
     } else if (strcmp(what, "muk") == 0) {
         if (c->idi == NULL || c->idr == NULL)
-            return usage(c, "usage: scagent mbms delete muk --idi BMSC-FQDN --idr B-TID");
+            return cli_usage(c, "usage: scagent mbms delete muk --idi BMSC-FQDN --idr B-TID");
         if ((rc = cli_mbms_card(c, &err)) == SCA_OK)
             rc = sca_mbms_muk_delete(c->card, (const uint8_t *)c->idi, strlen(c->idi), (const uint8_t *)c->idr,
                                      strlen(c->idr), &err);
     } else {
-        return usage(c, "usage: scagent mbms delete msk ... | muk ...");
+        return cli_usage(c, "usage: scagent mbms delete msk ... | muk ...");
     }
     if (rc != SCA_OK)
         return cli_fail(c, &err);
@@ -357,7 +350,7 @@ int cmd_mbms(cli *c, int argc, char **argv)
         return status(c);
     if (argc == 1 && strcmp(argv[0], "listen") == 0)
         return cli_mbms_listen(c);
-    return usage(c, "usage: scagent mbms setup --bmsc-fqdn F | ltkm FILE|- | stkm FILE|- | push FILE | delete msk "
+    return cli_usage(c, "usage: scagent mbms setup --bmsc-fqdn F | ltkm FILE|- | stkm FILE|- | push FILE | delete msk "
                     "--key-domain HEX6 --key-group N | delete muk --idi S --idr S | status | listen --udp PORT "
                     "[--count N] [--timeout MS] [--bmsc URL --bmsc-fqdn F]");
 }

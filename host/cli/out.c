@@ -76,6 +76,13 @@ char *cli_hex(const uint8_t *b, size_t n, int spaced)
     return s;
 }
 
+int cli_usage(const cli *c, const char *msg)
+{
+    sca_error err;
+    sca_error_set(&err, SCA_E_INVALID_ARG, "%s", msg);
+    return cli_fail(c, &err);
+}
+
 sca_rc cli_open(cli *c, sca_error *err)
 {
     return sca_card_open(&c->open, &c->card, err);

@@ -19,13 +19,6 @@
 #define HASH_PART (64u * 1024) /* fu verify --on-card: package bytes per fu.hash request (small: less to parse
                                     * at once in the daemon, so other clients wait less) */
 
-static int usage_fail(cli *c, const char *msg)
-{
-    sca_error err;
-    sca_error_set(&err, SCA_E_INVALID_ARG, "%s", msg);
-    return cli_fail(c, &err);
-}
-
 static void print_text(const char *prefix, const json_t *v)
 {
     const char *k;
@@ -373,7 +366,7 @@ static int r_mbms_setup(cli *c, sca_client *cl)
     sca_error err;
     json_t *r = NULL;
     if (c->bmsc_fqdn == NULL)
-        return usage_fail(c, "usage: scagent mbms setup --bmsc-fqdn FQDN [--impi I]");
+        return cli_usage(c, "usage: scagent mbms setup --bmsc-fqdn FQDN [--impi I]");
     json_t *p = json_pack("{s:s}", "bmsc_fqdn", c->bmsc_fqdn);
     if (c->impi)
         json_object_set_new(p, "impi", json_string(c->impi));
@@ -477,14 +470,14 @@ static int r_bcast(cli *c, sca_client *cl, const char *kind, const char *url)
     sca_error err;
     json_t *r = NULL;
     if (c->too_many)
-        return usage_fail(c, "at most 32 --service / --msk-id values");
+        return cli_usage(c, "at most 32 --service / --msk-id values");
     if (c->bmsc_fqdn == NULL)
-        return usage_fail(c, "give the BM-SC's FQDN with --bmsc-fqdn (its NAF name: the MRK is derived for it, and it "
+        return cli_usage(c, "give the BM-SC's FQDN with --bmsc-fqdn (its NAF name: the MRK is derived for it, and it "
                              "is the Digest realm)");
     if (c->udp_port > 65535)
-        return usage_fail(c, "--udp-port is 1..65535");
+        return cli_usage(c, "--udp-port is 1..65535");
     if (c->cafile)
-        return usage_fail(c, "--cafile: the daemon uses the system's TLS trust store only");
+        return cli_usage(c, "--cafile: the daemon uses the system's TLS trust store only");
     json_t *p = json_pack("{s:s, s:s, s:s}", "kind", kind, "url", url, "bmsc_fqdn", c->bmsc_fqdn);
     json_t *sv = json_array(), *mk = json_array();
     for (size_t i = 0; i < c->n_services; i++)
@@ -610,7 +603,7 @@ static int r_fu_verify(cli *c, sca_client *cl, const char *package)
 {
     sca_error err;
     if (c->manifest == NULL || c->server == NULL)
-        return usage_fail(c, "usage: scagent fu verify PACKAGE --manifest FILE --server ID [--on-card] [--token FILE] "
+        return cli_usage(c, "usage: scagent fu verify PACKAGE --manifest FILE --server ID [--on-card] [--token FILE] "
                              "[--confirm]");
     uint8_t *m = NULL, token[16], digest[32];
     size_t mlen = 0;
@@ -700,9 +693,9 @@ static int r_fu_verify(cli *c, sca_client *cl, const char *package)
 static int r_fu_report(cli *c, sca_client *cl, const char *what)
 {
     if (strcmp(what, "started") && strcmp(what, "installed") && strcmp(what, "failed"))
-        return usage_fail(c, "usage: scagent fu report started|installed|failed [--code N]");
+        return cli_usage(c, "usage: scagent fu report started|installed|failed [--code N]");
     if (c->code > 0xFFFF)
-        return usage_fail(c, "--code is a FUMO result code, 0..65535");
+        return cli_usage(c, "--code is a FUMO result code, 0..65535");
     json_t *p = json_pack("{s:s, s:I}", "status", what, "time", (json_int_t)cli_now(c)), *r = NULL;
     if (c->code >= 0)
         json_object_set_new(p, "code", json_integer(c->code));
@@ -783,7 +776,7 @@ static int cli_remote_simple(cli *c, int argc, char **argv)
         char m[200];
         snprintf(m, sizeof m, "'%s%s%s' is not available through the daemon yet; run it without -S/--socket/--daemon",
                  argv[0], argc > 1 ? " " : "", argc > 1 ? argv[1] : "");
-        return usage_fail(c, m);
+        return cli_usage(c, m);
     }
     if (*method == '\0') {
         json_decref(p);
