@@ -27,6 +27,7 @@ void scd_config_defaults(scd_config *cfg)
     cfg->poll_ms = 500;
     cfg->hash_chunk = 0;
     cfg->perso = 0;
+    cfg->card_thread = 0;
     cfg->log_level = SCA_LOG_INFO;
     cfg->log_syslog = 0;
     cfg->default_roles = SCD_ROLE_TERMINAL;
@@ -207,6 +208,12 @@ static sca_rc set_key(scd_config *cfg, const char *k, const char *v, unsigned li
         if ((b = parse_bool(v)) < 0)
             return sca_error_set(err, SCA_E_PARSE, "line %u: perso is yes or no", line);
         cfg->perso = b;
+        return SCA_OK;
+    }
+    if (!strcmp(k, "card_thread")) {
+        if ((b = parse_bool(v)) < 0)
+            return sca_error_set(err, SCA_E_PARSE, "line %u: card_thread is yes or no", line);
+        cfg->card_thread = b;
         return SCA_OK;
     }
     if (!strcmp(k, "root_all_roles")) {

@@ -46,6 +46,7 @@ typedef struct scd_config {
     unsigned poll_ms;        /* card presence poll period when idle */
     size_t hash_chunk;       /* fu.hash bytes per card transaction (0: the card's largest, at most 4096) */
     int perso;               /* issuer/personalization methods enabled */
+    int card_thread;         /* the card runs on a thread of its own (else in the socket loop; worker.h) */
     sca_log_level log_level;
     int log_syslog;
     unsigned default_roles;  /* roles of every peer that can connect */

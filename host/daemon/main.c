@@ -189,7 +189,7 @@ int main(int argc, char **argv)
     static scd_cardctx x;
     scd_cardctx_init(&x, &cfg, &w);
     scd_executor ex = scd_cardexec(&x, cfg.poll_ms);
-    int started = scd_worker_start(&w, &ex);
+    int started = cfg.card_thread ? scd_worker_start(&w, &ex) : scd_worker_start_inline(&w, &ex);
     pthread_sigmask(SIG_SETMASK, &old, NULL);
     if (started != 0) {
         sca_log(SCA_LOG_ERROR, "cannot start the card thread");

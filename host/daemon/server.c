@@ -1,6 +1,7 @@
-/* The socket thread of scagentd: one poll() loop over the listening sockets, the connections, the card
- * thread's wake-up pipe and the signal pipe. Sockets are non-blocking; every connection has its own output
- * queue with a cap, so one client that does not read costs only its own connection. */
+/* The socket loop of scagentd: one poll() loop over the listening sockets, the connections, the card runner's
+ * wake-up pipe and the signal pipe; in one-loop mode it also runs the card steps, one per turn. Sockets are
+ * non-blocking; every connection has its own output queue with a cap, so one client that does not read costs
+ * only its own connection. */
 #define _GNU_SOURCE /* struct ucred */
 #include "server.h"
 
@@ -449,6 +450,8 @@ static void handle_signals(scd_server *s)
 int scd_server_run(scd_server *s)
 {
     int wake = s->w->wake[0];
+    if (s->w->inline_mode)
+        scd_worker_bind_loop(s->w);
     while (!s->stopping) {
         size_t need = 2 + s->n_listen + s->n_conns;
         if (need > s->pfd_cap) {
@@ -468,13 +471,15 @@ int scd_server_run(scd_server *s)
         for (size_t i = 0; i < n_polled; i++)
             p[k++] = (struct pollfd){.fd = s->conns[i]->fd,
                                      .events = (short)(POLLIN | (s->conns[i]->out_len ? POLLOUT : 0))};
-        int r = poll(p, k, 100);
+        /* in one-loop mode a queued step means "do not sleep"; idle, the card's presence poll sets the pace */
+        int timeout = 100, due = scd_worker_idle_tick(s->w, scd_now_ms());
+        if (due >= 0 && due < timeout)
+            timeout = due;
+        int r = poll(p, k, timeout);
         if (r < 0 && errno != EINTR)
             return -1;
         if (p[0].revents)
             handle_signals(s);
-        if (p[1].revents)
-            deliver_done(s);
         for (size_t i = 0; i < s->n_listen; i++)
             if (p[2 + i].revents & POLLIN)
                 accept_all(s, s->listen[i]);
@@ -491,6 +496,9 @@ int scd_server_run(scd_server *s)
         uint64_t now = scd_now_ms();
         check_timeouts(s, now);
         scd_worker_expire(s->w, now);
+        /* one loop: one card step per turn, so new requests (an urgent STKM) are read between two steps */
+        scd_worker_run_one(s->w);
+        deliver_done(s); /* its answer, and those of the card thread or the off-card threads */
         for (size_t i = s->n_conns; i-- > 0;)
             if (s->conns[i]->dead)
                 conn_close(s, i);

@@ -10,6 +10,24 @@
 
 #include "proto.h"
 
+/* Wake the socket loop's poll(). A full pipe already means "wake up": EAGAIN is fine. */
+static void wake_loop(scd_worker *w)
+{
+    w->wake_written = 1;
+    char b = 1;
+    ssize_t r = write(w->wake[1], &b, 1);
+    (void)r;
+}
+
+/* Caller holds mu. Something was queued: tell whoever runs the card. */
+static void kick_locked(scd_worker *w)
+{
+    if (!w->inline_mode)
+        pthread_cond_signal(&w->cv);
+    else if (!pthread_equal(pthread_self(), w->loop))
+        wake_loop(w); /* a card step from an off-card thread */
+}
+
 /* Caller holds mu. */
 static void post_locked(scd_worker *w, scd_job *j)
 {
@@ -24,10 +42,9 @@ static void post_locked(scd_worker *w, scd_job *j)
     else
         w->done = j;
     w->done_tail = j;
-    char b = 1;
-    /* a full pipe already means "wake up": EAGAIN is fine */
-    ssize_t r = write(w->wake[1], &b, 1);
-    (void)r;
+    /* in one-loop mode the loop collects its own answers right after the step: no wake-up needed */
+    if (!(w->inline_mode && pthread_equal(pthread_self(), w->loop)))
+        wake_loop(w);
 }
 
 static void post_list_locked(scd_worker *w, scd_job *list, const char *code, const char *msg)
@@ -40,62 +57,112 @@ static void post_list_locked(scd_worker *w, scd_job *list, const char *code, con
     }
 }
 
+/* Caller holds mu (released while the step runs). Take the first job of the queue and run one step of it:
+ * 0 when the queue was empty. */
+static int run_one_locked(scd_worker *w)
+{
+    scd_job *j = scd_queue_pop(&w->q);
+    if (j == NULL)
+        return 0;
+    if (j->cancelled) {
+        scd_job_fail(j, SCD_E_CANCELLED, "cancelled by the client");
+        post_locked(w, j);
+        return 1;
+    }
+    if (scd_now_ms() >= j->deadline_ms) {
+        scd_job_fail(j, SCD_E_DEADLINE, j->steps ? "the deadline passed between two steps of the operation"
+                                                 : "the deadline passed before the card was free");
+        post_locked(w, j);
+        return 1;
+    }
+    w->running = j;
+    pthread_mutex_unlock(&w->mu);
+    scd_step st = w->ex.run(w->ex.ctx, j);
+    pthread_mutex_lock(&w->mu);
+    w->running = NULL;
+    w->last_step_ms = scd_now_ms();
+    j->steps++;
+    if (st == SCD_STEP_AGAIN && !j->cancelled && !w->stopping) {
+        j->seq = ++w->seq;
+        scd_queue_push(&w->q, j); /* behind everything of its class: others interleave */
+        return 1;
+    }
+    if (st == SCD_STEP_AGAIN)
+        scd_job_fail(j, j->cancelled ? SCD_E_CANCELLED : SCD_E_SHUTDOWN,
+                     j->cancelled ? "cancelled by the client between two steps"
+                                  : "the daemon is shutting down; the operation was stopped between two steps");
+    post_locked(w, j);
+    return 1;
+}
+
+/* Caller holds mu, and releases it here. Whatever is still queued is answered "shutting-down"; the card closes. */
+static void finish_locked(scd_worker *w)
+{
+    post_list_locked(w, scd_queue_take_client(&w->q, 0), SCD_E_SHUTDOWN, "the daemon is shutting down");
+    pthread_mutex_unlock(&w->mu);
+    if (w->ex.stop)
+        w->ex.stop(w->ex.ctx);
+}
+
 static void *card_thread(void *arg)
 {
     scd_worker *w = arg;
     pthread_mutex_lock(&w->mu);
     while (!w->stopping) {
-        scd_job *j = scd_queue_pop(&w->q);
-        if (j == NULL) {
-            struct timespec ts;
-            clock_gettime(CLOCK_REALTIME, &ts);
-            uint64_t ns = (uint64_t)ts.tv_nsec + (uint64_t)w->ex.idle_ms * 1000000u;
-            ts.tv_sec += (time_t)(ns / 1000000000u);
-            ts.tv_nsec = (long)(ns % 1000000000u);
-            int r = pthread_cond_timedwait(&w->cv, &w->mu, &ts);
-            if (r == ETIMEDOUT && w->q.count == 0 && !w->stopping && w->ex.idle) {
-                pthread_mutex_unlock(&w->mu);
-                w->ex.idle(w->ex.ctx);
-                pthread_mutex_lock(&w->mu);
-            }
+        if (run_one_locked(w))
             continue;
+        struct timespec ts;
+        clock_gettime(CLOCK_REALTIME, &ts);
+        uint64_t ns = (uint64_t)ts.tv_nsec + (uint64_t)w->ex.idle_ms * 1000000u;
+        ts.tv_sec += (time_t)(ns / 1000000000u);
+        ts.tv_nsec = (long)(ns % 1000000000u);
+        int r = pthread_cond_timedwait(&w->cv, &w->mu, &ts);
+        if (r == ETIMEDOUT && w->q.count == 0 && !w->stopping && w->ex.idle) {
+            pthread_mutex_unlock(&w->mu);
+            w->ex.idle(w->ex.ctx);
+            pthread_mutex_lock(&w->mu);
         }
-        if (j->cancelled) {
-            scd_job_fail(j, SCD_E_CANCELLED, "cancelled by the client");
-            post_locked(w, j);
-            continue;
-        }
-        if (scd_now_ms() >= j->deadline_ms) {
-            scd_job_fail(j, SCD_E_DEADLINE, j->steps ? "the deadline passed between two steps of the operation"
-                                                     : "the deadline passed before the card was free");
-            post_locked(w, j);
-            continue;
-        }
-        w->running = j;
-        pthread_mutex_unlock(&w->mu);
-        scd_step st = w->ex.run(w->ex.ctx, j);
-        pthread_mutex_lock(&w->mu);
-        w->running = NULL;
-        j->steps++;
-        if (st == SCD_STEP_AGAIN && !j->cancelled && !w->stopping) {
-            j->seq = ++w->seq;
-            scd_queue_push(&w->q, j); /* behind everything of its class: others interleave */
-            continue;
-        }
-        if (st == SCD_STEP_AGAIN)
-            scd_job_fail(j, j->cancelled ? SCD_E_CANCELLED : SCD_E_SHUTDOWN,
-                         j->cancelled ? "cancelled by the client between two steps"
-                                      : "the daemon is shutting down; the operation was stopped between two steps");
-        post_locked(w, j);
     }
-    post_list_locked(w, scd_queue_take_client(&w->q, 0), SCD_E_SHUTDOWN, "the daemon is shutting down");
-    pthread_mutex_unlock(&w->mu);
-    if (w->ex.stop)
-        w->ex.stop(w->ex.ctx);
+    finish_locked(w);
     return NULL;
 }
 
-int scd_worker_start(scd_worker *w, const scd_executor *ex)
+void scd_worker_bind_loop(scd_worker *w)
+{
+    pthread_mutex_lock(&w->mu);
+    w->loop = pthread_self();
+    pthread_mutex_unlock(&w->mu);
+}
+
+int scd_worker_run_one(scd_worker *w)
+{
+    if (!w->inline_mode || !w->started)
+        return 0;
+    pthread_mutex_lock(&w->mu);
+    int ran = !w->stopping && run_one_locked(w);
+    pthread_mutex_unlock(&w->mu);
+    return ran;
+}
+
+int scd_worker_idle_tick(scd_worker *w, uint64_t now_ms)
+{
+    if (!w->inline_mode || !w->started)
+        return -1;
+    pthread_mutex_lock(&w->mu);
+    int queued = w->q.count > 0;
+    uint64_t due = w->last_step_ms + w->ex.idle_ms;
+    pthread_mutex_unlock(&w->mu);
+    if (queued)
+        return 0;
+    if (now_ms < due)
+        return (int)(due - now_ms);
+    if (w->ex.idle)
+        w->ex.idle(w->ex.ctx);
+    w->last_step_ms = scd_now_ms(); /* only this thread writes it in one-loop mode */
+    return (int)w->ex.idle_ms;
+}
+
+static int init(scd_worker *w, const scd_executor *ex)
 {
     memset(w, 0, sizeof *w);
     w->ex = *ex;
@@ -112,8 +179,24 @@ int scd_worker_start(scd_worker *w, const scd_executor *ex)
     pthread_cond_init(&w->cv, NULL);
     pthread_cond_init(&w->sub_cv, NULL);
     pthread_cond_init(&w->off_cv, NULL);
-    if (pthread_create(&w->th, NULL, card_thread, w) != 0)
+    w->last_step_ms = scd_now_ms();
+    return 0;
+}
+
+int scd_worker_start(scd_worker *w, const scd_executor *ex)
+{
+    if (init(w, ex) != 0 || pthread_create(&w->th, NULL, card_thread, w) != 0)
         return -1;
+    w->started = 1;
+    return 0;
+}
+
+int scd_worker_start_inline(scd_worker *w, const scd_executor *ex)
+{
+    if (init(w, ex) != 0)
+        return -1;
+    w->inline_mode = 1;
+    w->loop = pthread_self();
     w->started = 1;
     return 0;
 }
@@ -192,7 +275,7 @@ sca_rc scd_worker_card_step(scd_worker *w, scd_job *parent, sca_rc (*fn)(void *c
     if (code == NULL) {
         s->seq = ++w->seq;
         scd_queue_push(&w->q, s);
-        pthread_cond_signal(&w->cv);
+        kick_locked(w);
         while (!s->sub_done)
             pthread_cond_wait(&w->sub_cv, &w->mu);
     }
@@ -239,7 +322,7 @@ int scd_worker_submit(scd_worker *w, scd_job *j)
     }
     j->seq = ++w->seq;
     scd_queue_push(&w->q, j);
-    pthread_cond_signal(&w->cv);
+    kick_locked(w);
     pthread_mutex_unlock(&w->mu);
     return 0;
 }
@@ -319,10 +402,13 @@ void scd_worker_post_event(scd_worker *w, json_t *event)
 
 scd_job *scd_worker_take_done(scd_worker *w)
 {
-    char b[64];
-    while (read(w->wake[0], b, sizeof b) > 0)
-        ;
     pthread_mutex_lock(&w->mu);
+    if (w->wake_written) { /* drained under mu: a wake-up written after this belongs to a later answer */
+        char b[64];
+        while (read(w->wake[0], b, sizeof b) > 0)
+            ;
+        w->wake_written = 0;
+    }
     scd_job *l = w->done;
     w->done = w->done_tail = NULL;
     pthread_mutex_unlock(&w->mu);
@@ -343,9 +429,13 @@ void scd_worker_stop(scd_worker *w)
         return;
     pthread_mutex_lock(&w->mu);
     w->stopping = 1;
-    pthread_cond_signal(&w->cv);
-    pthread_mutex_unlock(&w->mu);
-    pthread_join(w->th, NULL);
+    if (w->inline_mode) {
+        finish_locked(w); /* the loop's own thread: the step in progress has ended already */
+    } else {
+        pthread_cond_signal(&w->cv);
+        pthread_mutex_unlock(&w->mu);
+        pthread_join(w->th, NULL);
+    }
     /* off-card jobs: their card steps now fail at once; wait for their network part to end */
     pthread_mutex_lock(&w->mu);
     for (scd_job *o = w->offcard; o; o = o->off_next)

@@ -1,6 +1,11 @@
-/* The card thread: the only thread that talks to the card. It takes jobs from the priority queue, runs them
+/* The card's runner: the only code that talks to the card. It takes jobs from the priority queue, runs them
  * through an executor (the real card, or a fake one in the unit tests) and hands the answers back to the socket
- * thread through a list and a wake-up pipe. */
+ * loop through a list and a wake-up pipe. It runs in one of two modes:
+ *   - one loop (scd_worker_start_inline, scagentd's default): the socket loop itself runs one step between two
+ *     poll() turns. A one-APDU request then costs no thread hand-over at all (on a 2-vCPU machine each wake-up of
+ *     another thread costs about 5-10 us, the same order as the APDU), but while a step runs no socket is read;
+ *   - a card thread (scd_worker_start, card_thread = yes): socket I/O, cancellation and hello stay responsive
+ *     while a slow card works for seconds (RSA key generation on a physical card), at two wake-ups per request. */
 #ifndef SCD_WORKER_H
 #define SCD_WORKER_H
 
@@ -38,9 +43,22 @@ typedef struct scd_worker {
     uint64_t seq;
     pthread_t th;
     scd_executor ex;
+    int inline_mode;           /* one loop: no card thread; `loop` runs the steps */
+    pthread_t loop;
+    uint64_t last_step_ms;     /* for the presence poll after idle_ms without a step */
+    int wake_written;          /* the pipe holds a wake-up byte (under mu) */
 } scd_worker;
 
 int scd_worker_start(scd_worker *w, const scd_executor *ex);
+/* One-loop mode: no thread; the calling thread (the socket loop) runs the steps with scd_worker_run_one. */
+int scd_worker_start_inline(scd_worker *w, const scd_executor *ex);
+/* One-loop mode: the calling thread is the loop from now on (scd_server_run calls it). */
+void scd_worker_bind_loop(scd_worker *w);
+/* One-loop mode: run one step of the first queued job on this thread; 1 if one ran (0 in card-thread mode). */
+int scd_worker_run_one(scd_worker *w);
+/* One-loop mode: the presence poll when nothing ran for idle_ms. Returns the ms until it is due again (0: jobs
+ * are queued; -1 in card-thread mode). */
+int scd_worker_idle_tick(scd_worker *w, uint64_t now_ms);
 /* Queue a job (the worker owns it from here). -1 while stopping (the caller keeps it). */
 int scd_worker_submit(scd_worker *w, scd_job *j);
 /* Cancel `id` of `client`: 1 it was queued and is answered "cancelled" now; 2 it is running (a stepping job
@@ -53,7 +71,8 @@ void scd_worker_drop_client(scd_worker *w, uint64_t client);
 void scd_worker_expire(scd_worker *w, uint64_t now_ms);
 /* From the executor: an event for every client (stolen). */
 void scd_worker_post_event(scd_worker *w, json_t *event);
-/* The answers and events so far, as a list (the caller frees the jobs). Also drains the wake-up pipe. */
+/* The answers and events so far, as a list (the caller frees the jobs). Also drains the wake-up pipe. The
+ * socket loop calls it every turn: answers posted by the loop itself (one-loop mode) write no wake-up. */
 scd_job *scd_worker_take_done(scd_worker *w);
 /* Jobs in the queue (tests and status). */
 size_t scd_worker_queued(scd_worker *w);
