@@ -5,6 +5,9 @@
 #include <jansson.h>
 #include <openssl/x509.h>
 
+#include "scagent/client.h"
+#include "scagent/json_results.h"
+
 #include "scagent/provision.h"
 #include "scagent/scagent.h"
 
@@ -20,6 +23,7 @@ enum {
     EXIT_PIN_BLOCKED = 7,
     EXIT_DENIED = 8,          /* security status, authentication, life-cycle conditions */
     EXIT_BAD_DATA = 9,        /* malformed data from the card or input, protocol or crypto failure */
+    EXIT_REFUSED = 10,        /* register: the server refused, or requires a critical upgrade first */
 };
 
 typedef struct cli {
@@ -132,6 +136,17 @@ int cli_bcast_refused(const sca_bcast_response *r, sca_rc rc);
 json_t *cli_bcast_json(const sca_bcast_response *r);
 /* The command in argv[0..argc-1] through scagentd at c->socket. */
 int cli_remote(cli *c, int argc, char **argv);
+/* Bytes as a Base64 JSON string (new reference; NULL when out of memory), for requests to scagentd. */
+json_t *cli_jb64(const uint8_t *b, size_t n);
+/* One request to scagentd (params consumed): EXIT_OK with *r, or the failure reported and its exit code. */
+int cli_remote_call(cli *c, sca_client *cl, const char *method, json_t *p, json_t **r);
+/* Through scagentd (remote_id.c): register URL, upgrade verify FILE, id verify FILE. */
+int cli_remote_register(cli *c, sca_client *cl, const char *url);
+int cli_remote_upgrade_verify(cli *c, sca_client *cl, const char *path);
+int cli_remote_id_verify(cli *c, sca_client *cl, const char *path);
+/* The identifier bytes from `id verify`'s input: binary, or text (a User-Agent value "BCAST_Client_ID=...", a
+ * whole "User-Agent: ..." line, or bare Base64). Caller frees *id. */
+sca_rc cli_bcastid_from_input(const uint8_t *in, size_t n, uint8_t **id, size_t *len, sca_error *err);
 int cli_perso_gba(cli *c);
 int cli_perso_dmboot_tries(cli *c, const char *n);
 /* NAF_Id from --naf-fqdn and --ua-id (without --ua-id: SCA_E_INVALID_ARG when `ua_required`, else MBMS). */
@@ -145,9 +160,12 @@ uint32_t cli_now(const cli *c);
 /* Read a P-256 key (private or public, PEM) and its uncompressed point. */
 sca_rc cli_read_key(const char *path, int want_private, EVP_PKEY **out, uint8_t point[65], sca_error *err);
 
-/* An upgrade_available_msg verification result, as JSON (new reference) or text. */
-json_t *cli_upgrade_json(const sca_upgrade_result *r);
-void cli_upgrade_print(const sca_upgrade_result *r);
+/* A result object (consumed; scagent/json_results.h builds them, the same as scagentd answers): with --json
+ * printed with "ok": true, else as text through `print`. Returns EXIT_OK. */
+int cli_show(const cli *c, json_t *o, void (*print)(FILE *f, const json_t *o));
+/* A registration result (consumed): "ok" is false and the exit code EXIT_REFUSED when the server refused it or
+ * requires a critical upgrade first. */
+int cli_show_register(const cli *c, json_t *o);
 
 /* Read a whole file ("-": standard input), at most `max` bytes. Caller frees. */
 sca_rc cli_read_file(const char *path, size_t max, uint8_t **out, size_t *len, sca_error *err);

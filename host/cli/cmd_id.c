@@ -20,26 +20,6 @@ static const char *alg_name(uint8_t alg)
     }
 }
 
-static json_t *fields_json(const uint8_t raw[19], const sca_bcast_fields *f)
-{
-    char *hex = cli_hex(raw, 19, 0);
-    json_t *o = json_pack("{s:s, s:i, s:i, s:i, s:i, s:i, s:s}", "imei", f->imei, "firmware_version",
-                          f->fw_version, "manufacturer", f->manufacturer, "model", f->model, "serial",
-                          (json_int_t)f->serial, "software_version", f->sw_version, "hex", hex ? hex : "");
-    free(hex);
-    return o;
-}
-
-static void print_fields(const sca_bcast_fields *f)
-{
-    printf("IMEI:                      %s\n", f->imei);
-    printf("TerminalFirmwareVersionNo: %u\n", f->fw_version);
-    printf("ClientManufacturerCode:    %u\n", f->manufacturer);
-    printf("ClientModelNo:             %u\n", f->model);
-    printf("ClientSerialNo:            %lu\n", (unsigned long)f->serial);
-    printf("ClientSoftwareVersionNo:   %u\n", f->sw_version);
-}
-
 static void name_of(X509_NAME *n, char *out, size_t cap)
 {
     BIO *b = BIO_new(BIO_s_mem());
@@ -78,15 +58,17 @@ static int id_show(cli *c)
     if (c->json) {
         json_t *o = json_pack("{s:b, s:s, s:i, s:i}", "ok", 1, "key", alg_name(st.key_alg), "certificate_length",
                               (int)st.cert_len, "naf_anchors", (int)st.anchors);
-        json_object_set_new(o, "fields", have_fields ? fields_json(raw, &f) : json_null());
+        json_object_set_new(o, "fields", have_fields ? sca_json_bcast_fields(raw, &f) : json_null());
         if (st.cert_len > 0)
             json_object_set_new(o, "certificate", json_pack("{s:s, s:s}", "subject", subject, "issuer", issuer));
         cli_json(o);
         return EXIT_OK;
     }
-    if (have_fields)
-        print_fields(&f);
-    else
+    if (have_fields) {
+        json_t *fo = sca_json_bcast_fields(raw, &f);
+        sca_json_bcast_fields_print(stdout, fo);
+        json_decref(fo);
+    } else
         printf("identifier fields: not written yet (scagent perso fields)\n");
     printf("client key:                %s\n", alg_name(st.key_alg));
     if (st.cert_len > 0)
@@ -125,7 +107,7 @@ static int id_header(cli *c)
 
 /* The input of `id verify`: the binary identifier, or text: a User-Agent value ("BCAST_Client_ID=..."), a whole
  * "User-Agent: ..." header line, or bare Base64. */
-static sca_rc id_from_input(uint8_t *in, size_t n, uint8_t **id, size_t *len, sca_error *err)
+sca_rc cli_bcastid_from_input(const uint8_t *in, size_t n, uint8_t **id, size_t *len, sca_error *err)
 {
     size_t i;
     for (i = 0; i < n && (isprint(in[i]) || isspace(in[i])); i++)
@@ -186,7 +168,7 @@ static int id_verify(cli *c, const char *path)
     memset(&v, 0, sizeof v);
     sca_rc rc = cli_read_file(path, SCA_BCASTID_MAX_LEN * 2, &in, &n, &err);
     if (rc == SCA_OK)
-        rc = id_from_input(in, n, &id, &len, &err);
+        rc = cli_bcastid_from_input(in, n, &id, &len, &err);
     if (rc == SCA_OK && c->cert != NULL)
         rc = cli_read_cert(c->cert, &cert, &err);
     if (rc == SCA_OK && c->ca != NULL)
@@ -199,20 +181,7 @@ static int id_verify(cli *c, const char *path)
     X509_STORE_free(ca);
     if (rc != SCA_OK)
         return cli_fail(c, &err);
-    if (c->json) {
-        json_t *o = json_pack("{s:b, s:b, s:s, s:b, s:b, s:s}", "ok", 1, "signature_valid", 1, "key",
-                              v.key_type == EVP_PKEY_EC ? "ec" : "rsa", "embedded_certificate",
-                              v.used_embedded_cert, "chain_checked", v.chain_checked, "subject", v.subject);
-        json_object_set_new(o, "fields", fields_json(v.fields_raw, &v.fields));
-        cli_json(o);
-        return EXIT_OK;
-    }
-    print_fields(&v.fields);
-    printf("signature:                 valid (%s, %s certificate, subject %s)\n",
-           v.key_type == EVP_PKEY_EC ? "ECDSA P-256" : "RSA", v.used_embedded_cert ? "embedded" : "given",
-           v.subject);
-    printf("certificate chain:         %s\n", v.chain_checked ? "verified against --ca" : "not checked (no --ca)");
-    return EXIT_OK;
+    return cli_show(c, sca_json_bcastid_verified(&v), sca_json_bcastid_verified_print);
 }
 
 int cmd_id(cli *c, int argc, char **argv)

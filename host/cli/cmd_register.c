@@ -7,36 +7,6 @@
 
 #include "cli.h"
 
-/* Exit code when the server refused the registration or requires a critical upgrade first. */
-#define EXIT_REFUSED 10
-
-static int report(cli *c, const sca_register_result *r, const sca_upgrade_result *u)
-{
-    int code = EXIT_OK;
-    if (r->outcome == SCA_REG_REFUSED || r->outcome == SCA_REG_UPGRADE_CRITICAL)
-        code = EXIT_REFUSED;
-    if (c->json) {
-        json_t *o = json_pack("{s:b, s:s, s:i, s:b, s:b, s:b}", "ok", code == EXIT_OK, "outcome",
-                              sca_register_outcome_name(r->outcome), "http_status", r->http_status,
-                              "id_sent_initially", r->id_sent_initially, "id_requested", r->id_requested,
-                              "id_sent_on_request", r->id_sent_on_request);
-        if (u != NULL)
-            json_object_set_new(o, "upgrade", cli_upgrade_json(u));
-        if (r->outcome == SCA_REG_REFUSED)
-            json_object_set_new(o, "refusal", json_pack("{s:s, s:s}", "reason", r->reason, "body",
-                                                        r->excerpt ? r->excerpt : ""));
-        cli_json(o);
-        return code;
-    }
-    printf("registration: %s (HTTP %d)%s\n", sca_register_outcome_name(r->outcome), r->http_status,
-           r->id_requested ? ", the server asked for the BCAST_Client_ID" : "");
-    if (u != NULL)
-        cli_upgrade_print(u);
-    if (r->outcome == SCA_REG_REFUSED)
-        printf("  refused: %s%s%s\n", r->reason, r->excerpt && *r->excerpt ? ": " : "", r->excerpt ? r->excerpt : "");
-    return code;
-}
-
 int cmd_register(cli *c, int argc, char **argv)
 {
     sca_error err;
@@ -68,7 +38,7 @@ int cmd_register(cli *c, int argc, char **argv)
             sca_error_prefix(&err, "the server's upgrade_available_msg was rejected");
         have_upgrade = rc == SCA_OK;
     }
-    int code = rc == SCA_OK ? report(c, &r, have_upgrade ? &u : NULL) : cli_fail(c, &err);
+    json_t *o = rc == SCA_OK ? sca_json_register(&r, have_upgrade ? &u : NULL) : NULL;
     sca_register_result_free(&r);
-    return code;
+    return rc == SCA_OK ? cli_show_register(c, o) : cli_fail(c, &err);
 }

@@ -6,39 +6,6 @@
 
 #include "cli.h"
 
-static const char *uri_kind_name(sca_upgrade_uri_kind k)
-{
-    switch (k) {
-    case SCA_UPGRADE_URI_DM_SERVER: return "dm-server";
-    case SCA_UPGRADE_URI_UPGRADE_SERVER: return "upgrade-server";
-    default: return "none";
-    }
-}
-
-json_t *cli_upgrade_json(const sca_upgrade_result *r)
-{
-    if (!r->supported)
-        return json_pack("{s:b, s:b, s:i}", "verified", 0, "supported", 0, "protocol_version", r->protocol_version);
-    return json_pack("{s:b, s:b, s:b, s:b, s:b, s:s, s:s, s:s}", "verified", 1, "supported", 1, "critical",
-                     r->critical, "pushed", r->pushed, "contact_dm_server", r->contact_dm, "uri_kind",
-                     uri_kind_name(r->uri_kind), "uri", r->uri, "naf", r->naf_subject);
-}
-
-void cli_upgrade_print(const sca_upgrade_result *r)
-{
-    if (!r->supported) {
-        printf("upgrade message: protocol_version %u is not supported; the message is ignored\n",
-               r->protocol_version);
-        return;
-    }
-    printf("upgrade message: verified (NAF %s)\n", r->naf_subject);
-    printf("  upgrade:  %s\n", r->critical ? "CRITICAL (required to register / access the service)" : "optional");
-    if (r->pushed)
-        printf("  delivery: pushed to the terminal\n");
-    else
-        printf("  go to:    %s (%s)\n", r->uri, r->uri_kind == SCA_UPGRADE_URI_DM_SERVER ? "DM server" : "upgrade server");
-}
-
 int cmd_upgrade(cli *c, int argc, char **argv)
 {
     sca_error err;
@@ -58,12 +25,5 @@ int cmd_upgrade(cli *c, int argc, char **argv)
     free(msg);
     if (rc != SCA_OK)
         return cli_fail(c, &err);
-    if (c->json) {
-        json_t *o = cli_upgrade_json(&r);
-        json_object_set_new(o, "ok", json_true());
-        cli_json(o);
-    } else {
-        cli_upgrade_print(&r);
-    }
-    return EXIT_OK;
+    return cli_show(c, sca_json_upgrade(&r), sca_json_upgrade_print);
 }

@@ -53,6 +53,31 @@ void cli_json(json_t *obj)
     json_decref(obj);
 }
 
+int cli_show(const cli *c, json_t *o, void (*print)(FILE *f, const json_t *o))
+{
+    if (c->json) {
+        json_object_set_new(o, "ok", json_true());
+        cli_json(o);
+    } else {
+        print(stdout, o);
+        json_decref(o);
+    }
+    return EXIT_OK;
+}
+
+int cli_show_register(const cli *c, json_t *o)
+{
+    int refused = sca_json_register_refused(o);
+    if (c->json) {
+        json_object_set_new(o, "ok", json_boolean(!refused));
+        cli_json(o);
+    } else {
+        sca_json_register_print(stdout, o);
+        json_decref(o);
+    }
+    return refused ? EXIT_REFUSED : EXIT_OK;
+}
+
 int cli_fail(const cli *c, const sca_error *err)
 {
     if (c->json) {

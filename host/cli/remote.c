@@ -137,7 +137,7 @@ static int cli_remote_simple(cli *c, int argc, char **argv);
 
 /* ---- helpers ---------------------------------------------------------------------------------------------- */
 
-static json_t *jb64(const uint8_t *b, size_t n)
+json_t *cli_jb64(const uint8_t *b, size_t n)
 {
     char *s = malloc(4 * ((n + 2) / 3) + 1);
     if (s == NULL)
@@ -246,7 +246,7 @@ static sca_rc add_pin(cli *c, json_t *p, const char *prompt, sca_error *err)
     return rc;
 }
 
-static int call(cli *c, sca_client *cl, const char *method, json_t *p, json_t **r)
+int cli_remote_call(cli *c, sca_client *cl, const char *method, json_t *p, json_t **r)
 {
     sca_error err;
     if (sca_client_call(cl, method, p, c->timeout_ms > 0 ? (int)c->timeout_ms : 0, r, &err) != SCA_OK)
@@ -266,13 +266,13 @@ static int r_mbms_stkm(cli *c, sca_client *cl, const char *path)
     if (rc == SCA_OK)
         rc = add_pin(c, p, "PIN", &err);
     if (rc == SCA_OK)
-        json_object_set_new(p, "stkm", jb64(m, n));
+        json_object_set_new(p, "stkm", cli_jb64(m, n));
     free(m);
     if (rc != SCA_OK) {
         json_decref(p);
         return cli_fail(c, &err);
     }
-    int code = call(c, cl, "mbms.stkm", p, &r);
+    int code = cli_remote_call(c, cl, "mbms.stkm", p, &r);
     if (code != EXIT_OK)
         return code;
     char *th = b64_to_hex(r, "mtk", 1), *sh = b64_to_hex(r, "salt", 1);
@@ -301,13 +301,13 @@ static int r_mbms_ltkm(cli *c, sca_client *cl, const char *path)
     if (rc == SCA_OK && a.kind == SCA_MBMS_PROCESS_ON_CARD)
         rc = add_pin(c, p, "PIN", &err);
     if (rc == SCA_OK)
-        json_object_set_new(p, "ltkm", jb64(m, n));
+        json_object_set_new(p, "ltkm", cli_jb64(m, n));
     free(m);
     if (rc != SCA_OK) {
         json_decref(p);
         return cli_fail(c, &err);
     }
-    int code = call(c, cl, "mbms.ltkm", p, &r);
+    int code = cli_remote_call(c, cl, "mbms.ltkm", p, &r);
     if (code != EXIT_OK)
         return code;
     int stored = json_is_true(json_object_get(r, "stored"));
@@ -341,7 +341,7 @@ static int r_mbms_ltkm(cli *c, sca_client *cl, const char *path)
 static int r_mbms_status(cli *c, sca_client *cl)
 {
     json_t *r = NULL;
-    int code = call(c, cl, "mbms.status", NULL, &r);
+    int code = cli_remote_call(c, cl, "mbms.status", NULL, &r);
     if (code != EXIT_OK)
         return code;
     json_t *muks = json_object_get(r, "muks"), *msks = json_object_get(r, "msks"), *e;
@@ -374,7 +374,7 @@ static int r_mbms_setup(cli *c, sca_client *cl)
         json_decref(p);
         return cli_fail(c, &err);
     }
-    int code = call(c, cl, "mbms.setup", p, &r);
+    int code = cli_remote_call(c, cl, "mbms.setup", p, &r);
     if (code != EXIT_OK)
         return code;
     if (c->json)
@@ -418,7 +418,7 @@ static int r_gba(cli *c, sca_client *cl, const char *sub, const char *url)
         json_decref(p);
         return cli_fail(c, &err);
     }
-    int code = call(c, cl, method, p, &r);
+    int code = cli_remote_call(c, cl, method, p, &r);
     if (code != EXIT_OK)
         return code;
     if (!strcmp(method, "gba.bootstrap")) {
@@ -498,7 +498,7 @@ static int r_bcast(cli *c, sca_client *cl, const char *kind, const char *url)
         json_decref(p);
         return cli_fail(c, &err);
     }
-    int code = call(c, cl, "bcast.provision", p, &r);
+    int code = cli_remote_call(c, cl, "bcast.provision", p, &r);
     if (code != EXIT_OK)
         return code;
     int refused = jint(r, "global_status") != 0;
@@ -580,9 +580,9 @@ static int hash_on_card(cli *c, sca_client *cl, const char *package, uint64_t si
     for (;;) {
         size_t n = fread(buf, 1, HASH_PART, f);
         int last = n < HASH_PART || (done + n == size && fgetc(f) == EOF);
-        json_t *p = json_pack("{s:o, s:b, s:b}", "data", jb64(buf, n), "first", first, "last", last);
+        json_t *p = json_pack("{s:o, s:b, s:b}", "data", cli_jb64(buf, n), "first", first, "last", last);
         json_t *r = NULL;
-        code = call(c, cl, "fu.hash", p, &r);
+        code = cli_remote_call(c, cl, "fu.hash", p, &r);
         json_decref(r);
         if (code != EXIT_OK)
             break;
@@ -620,7 +620,7 @@ static int r_fu_verify(cli *c, sca_client *cl, const char *package)
     }
     json_t *chk = NULL, *r = NULL;
     int confirmed = 0;
-    int code = call(c, cl, "dm.check", json_pack("{s:s, s:I}", "server", c->server, "time", (json_int_t)cli_now(c)),
+    int code = cli_remote_call(c, cl, "dm.check", json_pack("{s:s, s:I}", "server", c->server, "time", (json_int_t)cli_now(c)),
                     &chk);
     const char *policy = code == EXIT_OK ? jstr(chk, "policy") : "";
     if (code == EXIT_OK && !json_is_true(json_object_get(chk, "authorized")) && c->confirm &&
@@ -631,17 +631,17 @@ static int r_fu_verify(cli *c, sca_client *cl, const char *package)
             json_decref(p);
             code = cli_fail(c, &err);
         } else {
-            code = call(c, cl, "dm.confirm", p, &r);
+            code = cli_remote_call(c, cl, "dm.confirm", p, &r);
             json_decref(r);
             confirmed = code == EXIT_OK;
         }
     }
     json_t *sum = NULL;
     if (code == EXIT_OK) {
-        json_t *p = json_pack("{s:o}", "manifest", jb64(m, mlen));
+        json_t *p = json_pack("{s:o}", "manifest", cli_jb64(m, mlen));
         if (c->token)
-            json_object_set_new(p, "token", jb64(token, 16));
-        code = call(c, cl, "fu.verify-manifest", p, &sum);
+            json_object_set_new(p, "token", cli_jb64(token, 16));
+        code = cli_remote_call(c, cl, "fu.verify-manifest", p, &sum);
     }
     free(m);
     if (code == EXIT_OK && c->on_card) {
@@ -651,7 +651,7 @@ static int r_fu_verify(cli *c, sca_client *cl, const char *package)
         if (rc == SCA_E_PARSE) { /* as the direct command: reported to the card as a corrupted package */
             json_decref(r);
             r = NULL;
-            call(c, cl, "fu.report", json_pack("{s:s, s:i, s:I}", "status", "failed", "code", 402, "time",
+            cli_remote_call(c, cl, "fu.report", json_pack("{s:s, s:i, s:I}", "status", "failed", "code", 402, "time",
                                                (json_int_t)cli_now(c)), &r);
             err.rc = rc = SCA_E_CRYPTO;
             sca_error_prefix(&err, "the package does not match the manifest; the card logged the failure");
@@ -664,7 +664,7 @@ static int r_fu_verify(cli *c, sca_client *cl, const char *package)
                 snprintf(hex + 2 * i, 3, "%02X", digest[i]);
             json_decref(r);
             r = NULL;
-            code = call(c, cl, "fu.digest", json_pack("{s:s, s:I}", "sha256", hex, "size", (json_int_t)size), &r);
+            code = cli_remote_call(c, cl, "fu.digest", json_pack("{s:s, s:I}", "sha256", hex, "size", (json_int_t)size), &r);
         }
     }
     json_decref(r);
@@ -699,7 +699,7 @@ static int r_fu_report(cli *c, sca_client *cl, const char *what)
     json_t *p = json_pack("{s:s, s:I}", "status", what, "time", (json_int_t)cli_now(c)), *r = NULL;
     if (c->code >= 0)
         json_object_set_new(p, "code", json_integer(c->code));
-    int code = call(c, cl, "fu.report", p, &r);
+    int code = cli_remote_call(c, cl, "fu.report", p, &r);
     if (code != EXIT_OK)
         return code;
     if (c->json)
@@ -731,6 +731,12 @@ static int run_complex(cli *c, sca_client *cl, int argc, char **argv)
         return r_bcast(c, cl, sub, argv[2]);
     if (!strcmp(cmd, "fu") && !strcmp(sub, "verify"))
         return r_fu_verify(c, cl, argv[2]);
+    if (!strcmp(cmd, "register"))
+        return cli_remote_register(c, cl, argv[1]);
+    if (!strcmp(cmd, "upgrade"))
+        return cli_remote_upgrade_verify(c, cl, argv[2]);
+    if (!strcmp(cmd, "id"))
+        return cli_remote_id_verify(c, cl, argv[2]);
     return r_fu_report(c, cl, argv[2]);
 }
 
@@ -748,6 +754,10 @@ static int is_complex(int argc, char **argv)
                              !strcmp(sub, "token-purchase") || !strcmp(sub, "ltkm-request"));
     if (!strcmp(cmd, "fu"))
         return argc == 3 && (!strcmp(sub, "verify") || !strcmp(sub, "report"));
+    if (!strcmp(cmd, "register"))
+        return argc == 2;
+    if (!strcmp(cmd, "upgrade") || !strcmp(cmd, "id"))
+        return argc == 3 && !strcmp(sub, "verify");
     return 0;
 }
 

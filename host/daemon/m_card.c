@@ -10,6 +10,7 @@
 #include "methods.h"
 #include "proto.h"
 #include "sca_contract.h"
+#include "scagent/json_results.h"
 
 scd_step scd_h_info(scd_cardctx *x, scd_job *j)
 {
@@ -108,11 +109,6 @@ scd_step scd_h_id_header(scd_cardctx *x, scd_job *j)
     return scd_ok(j, o);
 }
 
-static const char *uri_kind(sca_upgrade_uri_kind k)
-{
-    return k == SCA_UPGRADE_URI_DM_SERVER ? "dm-server" : k == SCA_UPGRADE_URI_UPGRADE_SERVER ? "upgrade-server" : "none";
-}
-
 scd_step scd_h_upgrade_verify(scd_cardctx *x, scd_job *j)
 {
     sca_error err;
@@ -126,12 +122,7 @@ scd_step scd_h_upgrade_verify(scd_cardctx *x, scd_job *j)
     free(msg);
     if (rc != SCA_OK)
         return scd_fail_err(j, &err);
-    if (!r.supported)
-        return scd_ok(j, json_pack("{s:b, s:b, s:i}", "verified", 0, "supported", 0, "protocol_version",
-                                   r.protocol_version));
-    return scd_ok(j, json_pack("{s:b, s:b, s:b, s:b, s:b, s:s, s:s, s:s}", "verified", 1, "supported", 1, "critical",
-                               r.critical, "pushed", r.pushed, "contact_dm_server", r.contact_dm, "uri_kind",
-                               uri_kind(r.uri_kind), "uri", r.uri, "naf", r.naf_subject));
+    return scd_ok(j, sca_json_upgrade(&r));
 }
 
 scd_step scd_h_apdu(scd_cardctx *x, scd_job *j)

@@ -19,6 +19,10 @@ static const scd_param p_pin[] = {{"pin", SCD_P_DIGITS, 1, 4, 8}, END};
 static const scd_param p_pin_change[] = {{"pin", SCD_P_DIGITS, 1, 4, 8}, {"new_pin", SCD_P_DIGITS, 1, 4, 8}, END};
 static const scd_param p_id_header[] = {{"cert", SCD_P_BOOL, 0, 0, 0}, END};
 static const scd_param p_upgrade[] = {{"msg", SCD_P_B64, 1, 1, 65536}, END};
+static const scd_param p_register[] = {{"url", SCD_P_STR, 1, 1, 2048}, {"id_on_request", SCD_P_BOOL, 0, 0, 0},
+                                       {"cert", SCD_P_BOOL, 0, 0, 0}, {"timeout_ms", SCD_P_INT, 0, 1, 120000}, END};
+static const scd_param p_id_verify[] = {{"id", SCD_P_B64, 0, 1, 8192}, {"user_agent", SCD_P_STR, 0, 1, 12000},
+                                        {"cert", SCD_P_B64, 0, 1, 16384}, {"ca", SCD_P_STR, 0, 1, 262144}, END};
 static const scd_param p_dm_check[] = {{"server", SCD_P_STR, 1, 1, SCA_DM_ID_MAX},
                                        {"time", SCD_P_INT, 0, 0, 0xFFFFFFFFll}, END};
 static const scd_param p_dm_confirm[] = {{"server", SCD_P_STR, 1, 1, SCA_DM_ID_MAX},
@@ -71,6 +75,10 @@ const scd_method scd_methods[] = {
     {"id.show", T, SCD_PRIO_NORMAL, 0, p_none, scd_h_id_show},
     {"id.header", T, SCD_PRIO_NORMAL, 0, p_id_header, scd_h_id_header},
     {"upgrade.verify", T, SCD_PRIO_NORMAL, 0, p_upgrade, scd_h_upgrade_verify},
+    /* the identifier (one card step), HTTP to the NAF on a thread of its own, then the upgrade offer checked */
+    {"register", T, SCD_PRIO_NORMAL, SCD_M_OFFCARD, p_register, scd_h_register},
+    /* no card: the NAF server's check, on a thread of its own */
+    {"id.verify", T | D, SCD_PRIO_NORMAL, SCD_M_OFFCARD, p_id_verify, scd_h_id_verify},
     /* DM firmware-update control */
     {"dm.servers", T | D, SCD_PRIO_NORMAL, 0, p_none, scd_h_dm_servers},
     {"dm.policy", T | D, SCD_PRIO_NORMAL, 0, p_none, scd_h_dm_policy},

@@ -41,7 +41,8 @@ int scd_method_allowed(const scd_method *m, unsigned roles, int perso_enabled, c
     X(scd_h_fu_verify_manifest) X(scd_h_fu_digest) X(scd_h_fu_hash) X(scd_h_fu_report) X(scd_h_fu_log_read)        \
     X(scd_h_dmboot_verify) X(scd_h_gba_bootstrap) X(scd_h_gba_status) X(scd_h_gba_naf_key) X(scd_h_apdu)           \
     X(scd_h_mbms_stkm) X(scd_h_mbms_ltkm) X(scd_h_mbms_setup) X(scd_h_mbms_status) X(scd_h_mbms_delete)          \
-    X(scd_h_bcast_provision) X(scd_h_stub)
+    X(scd_h_bcast_provision) X(scd_h_stub)                                                                       \
+    X(scd_h_register) X(scd_h_id_verify)
 
 #define SCD_DECLARE_HANDLER(n) scd_step n(struct scd_cardctx *x, scd_job *j);
 SCD_HANDLERS(SCD_DECLARE_HANDLER)

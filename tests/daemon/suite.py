@@ -2,6 +2,7 @@
 """scagentd end to end (driven by tests/daemon/run): starts the daemon on a temporary socket and checks it through
 its protocol. Prints one line per check and "SUITE daemon passed=N failed=M"."""
 import argparse
+import base64
 import json
 import os
 import random
@@ -44,7 +45,7 @@ ACL = {
     "dm.servers": {T, D}, "dm.policy": {T, D}, "dm.check": {D}, "dm.confirm": {T}, "fu.verify-manifest": {D},
     "fu.digest": {D}, "fu.hash": {D}, "fu.report": {D}, "fu.log.read": {D}, "dmboot.verify": {D},
     "gba.status": {T}, "gba.bootstrap": {T}, "mbms.ltkm": {T}, "mbms.setup": {T}, "mbms.status": {T},
-    "mbms.delete": {T}, "bcast.provision": {T}, "apdu": {AD}, "perso.fields": "P",
+    "mbms.delete": {T}, "bcast.provision": {T}, "register": {T}, "id.verify": {T, D}, "apdu": {AD}, "perso.fields": "P",
     "perso.version": "P", "perso.naf-anchor": "P", "perso.dm": "P",
 }
 
@@ -384,7 +385,7 @@ def cli():
     check("scagent -S pin status", p.returncode == (3 if NOCARD else 0), p)
     p = subprocess.run([sc, "-S", SOCK, "apdu", "80CADF3000"], capture_output=True, text=True)
     check("scagent -S apdu needs admin: exit 8", p.returncode == 8 and "admin" in p.stderr, p)
-    p = subprocess.run([sc, "-S", SOCK, "id", "verify", "x"], capture_output=True, text=True)
+    p = subprocess.run([sc, "-S", SOCK, "readers"], capture_output=True, text=True)
     check("a command the daemon does not carry: exit 2", p.returncode == 2 and "not available" in p.stderr, p)
     env = dict(os.environ, SCAGENT_SOCKET=SOCK)
     p = subprocess.run([sc, "--daemon", "--json", "gba", "status"], capture_output=True, text=True, env=env)
@@ -450,12 +451,125 @@ def sims_start():
                 break
             time.sleep(0.05)
         E2E[name] = "http://127.0.0.1:%s" % open(pf).read().strip()
+    # the identity's fields are fixed once the card is personalized: they come first, then the PIN and life cycle
+    E2E["identity"] = identity_perso(sc)
+    subprocess.run([os.path.join(ARGS.build, "bin", "scagent-perso"), "--profile",
+                    os.path.join(ARGS.root, "tools", "perso", "test-profile.conf")], capture_output=True)
     p = subprocess.run([sc, "--test-keys", "perso", "gba", "--k", field.get("K", ""), "--opc", field.get("OPC", ""),
                         "--impi", field.get("IMPI", "")], capture_output=True, text=True)
     E2E["perso"] = p.returncode == 0
     E2E["bmsc_dir"] = os.path.join(w, "bmsc")
     E2E["bmsc_tool"] = bmsc
     return E2E["perso"]
+
+
+def identity_perso(sc):
+    """The BCAST client identity, as the issuer writes it (directly, before the daemon holds the card): fields, a key
+    made on the card, its certificate from the NAF simulator's client CA, the NAF's trust anchor."""
+    py, w = sys.executable, ARGS.tmp
+    naf = os.path.join(ARGS.root, "tools", "naf-sim", "naf-sim.py")
+    E2E["naf_tool"], E2E["naf_dir"] = naf, os.path.join(w, "naf")
+    steps = [[py, naf, "init", E2E["naf_dir"]],
+             [sc, "--test-keys", "perso", "fields", "--imei", "490154203237518", "--firmware", "3", "--manufacturer",
+              "4660", "--model", "22", "--serial", "123456", "--software", "7"],
+             [sc, "--test-keys", "perso", "keygen", "ec", "--out", os.path.join(w, "client-pub.pem")],
+             [sc, "--test-keys", "perso", "csr", "--subject", "/CN=daemon suite client", "--out",
+              os.path.join(w, "client.csr")],
+             ["openssl", "x509", "-req", "-in", os.path.join(w, "client.csr"), "-CA",
+              os.path.join(E2E["naf_dir"], "client-ca.pem"), "-CAkey", os.path.join(E2E["naf_dir"], "client-ca.key"),
+              "-CAcreateserial", "-days", "30", "-out", os.path.join(w, "client.pem")],
+             [sc, "--test-keys", "perso", "cert", "load", os.path.join(w, "client.pem")],
+             [sc, "--test-keys", "perso", "naf-anchor", "add", os.path.join(E2E["naf_dir"], "naf-ca.pem")]]
+    for st in steps:
+        p = subprocess.run(st, capture_output=True, text=True)
+        if p.returncode != 0:
+            E2E["identity_error"] = "%s: %s" % (" ".join(st[:4]), p.stderr.strip()[-300:])
+            return False
+    for policy in ("optional-upgrade", "critical-upgrade", "refuse"):
+        pf = os.path.join(w, "naf-%s.port" % policy)
+        SIMS.append(subprocess.Popen([py, naf, "serve", E2E["naf_dir"], "--policy", policy, "--upgrade-uri",
+                                      "https://upgrade.example.test/client", "--port", "0", "--port-file", pf,
+                                      "--log", os.path.join(w, "naf-%s.log" % policy)],
+                                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+        for _ in range(100):
+            if os.path.exists(pf) and os.path.getsize(pf):
+                break
+            time.sleep(0.05)
+        E2E["naf-" + policy] = "http://127.0.0.1:%s/bcast/registration" % open(pf).read().strip()
+    return True
+
+
+def identity_e2e():
+    print("== BCAST identity through the daemon: id header, id verify, register with upgrade offers, upgrade verify")
+    if not check("the card has a client identity (issuer steps before the daemon started)", E2E.get("identity"),
+                 E2E.get("identity_error", "")):
+        return
+    sc = [os.path.join(ARGS.build, "bin", "scagent"), "-S", SOCK]
+    w, ca = ARGS.tmp, os.path.join(E2E["naf_dir"], "client-ca.pem")
+    r = subprocess.run(sc + ["--json", "id", "header"], capture_output=True, text=True)
+    ua = json.loads(r.stdout or "{}").get("user_agent", "")
+    if not check("id header through the daemon", r.returncode == 0 and ua.startswith("BCAST_Client_ID="), r):
+        return
+    with open(os.path.join(w, "ua.txt"), "w") as f:
+        f.write(ua + "\n")
+    raw = base64.b64decode(ua.split("=", 1)[1])
+    with open(os.path.join(w, "id.bin"), "wb") as f:
+        f.write(raw)
+    r = subprocess.run(sc + ["--json", "id", "verify", os.path.join(w, "ua.txt"), "--ca", ca], capture_output=True,
+                       text=True)
+    j = json.loads(r.stdout or "{}")
+    check("id verify through the daemon: signature and chain, the fields the issuer wrote",
+          r.returncode == 0 and j.get("signature_valid") is True and j.get("chain_checked") is True and
+          j.get("fields", {}).get("imei") == "490154203237518" and j.get("fields", {}).get("serial") == 123456, r)
+    r = subprocess.run(sc + ["id", "verify", os.path.join(w, "id.bin")], capture_output=True, text=True)
+    check("id verify (binary, no --ca): the direct command's text",
+          r.returncode == 0 and r.stdout.startswith("IMEI:                      490154203237518") and
+          "not checked (no --ca)" in r.stdout, r)
+    bad = bytearray(raw)
+    bad[3] ^= 1  # in the signed fields (the IMEI)
+    with open(os.path.join(w, "id-bad.bin"), "wb") as f:
+        f.write(bytes(bad))
+    r = subprocess.run(sc + ["--json", "id", "verify", os.path.join(w, "id-bad.bin")], capture_output=True, text=True)
+    check("a tampered identifier: exit 9, ok false", r.returncode == 9 and json.loads(r.stdout or "{}").get("ok") is False,
+          r)
+    c = Conn()
+    m = c.call("id.verify", {"id": base64.b64encode(raw).decode(), "user_agent": ua}, id_="both")
+    check("id.verify with both id and user_agent: invalid-argument", code(m) == "invalid-argument", m)
+    m = c.call("id.verify", {"user_agent": ua, "ca": "no PEM here"}, id_="badca")
+    check("id.verify with a ca without certificates: invalid-argument", code(m) == "invalid-argument", m)
+    m = c.call("register", {"url": E2E["naf-optional-upgrade"], "bogus": 1}, id_="regbad")
+    check("register with an unknown parameter: bad-params", code(m) == "bad-params", m)
+    c.close()
+    r = subprocess.run(sc + ["--json", "register", E2E["naf-optional-upgrade"]], capture_output=True, text=True)
+    j = json.loads(r.stdout or "{}")
+    check("register through the daemon: an optional upgrade offer, verified against the card's NAF anchor",
+          r.returncode == 0 and j.get("ok") is True and j.get("outcome") == "upgrade-optional" and
+          j.get("upgrade", {}).get("verified") is True and j.get("upgrade", {}).get("critical") is False, r)
+    r = subprocess.run(sc + ["register", E2E["naf-optional-upgrade"]], capture_output=True, text=True)
+    check("register: the direct command's text", r.returncode == 0 and
+          r.stdout.startswith("registration: upgrade-optional (HTTP 200)") and "upgrade message: verified" in r.stdout, r)
+    r = subprocess.run(sc + ["--json", "register", E2E["naf-critical-upgrade"]], capture_output=True, text=True)
+    j = json.loads(r.stdout or "{}")
+    check("register with a critical upgrade required: exit 10, ok false",
+          r.returncode == 10 and j.get("ok") is False and j.get("upgrade", {}).get("critical") is True, r)
+    r = subprocess.run(sc + ["--json", "register", E2E["naf-refuse"]], capture_output=True, text=True)
+    j = json.loads(r.stdout or "{}")
+    check("register refused: exit 10 with the reason", r.returncode == 10 and j.get("outcome") == "refused" and
+          j.get("refusal", {}).get("reason"), r)
+    py, naf = sys.executable, E2E["naf_tool"]
+    good, forged = os.path.join(w, "up.bin"), os.path.join(w, "up-forged.bin")
+    subprocess.run([py, naf, "make-upgrade", E2E["naf_dir"], "--client-id", os.path.join(w, "id.bin"),
+                    "--dm-uri", "https://dm.example.test/", "--out", good], capture_output=True)
+    subprocess.run([py, naf, "make-upgrade", E2E["naf_dir"], "--client-id", os.path.join(w, "id.bin"),
+                    "--signer", "other", "--out", forged], capture_output=True)
+    r = subprocess.run(sc + ["--json", "upgrade", "verify", good], capture_output=True, text=True)
+    j = json.loads(r.stdout or "{}")
+    check("upgrade verify through the daemon: DM server URI", r.returncode == 0 and j.get("verified") is True and
+          j.get("uri_kind") == "dm-server" and j.get("uri") == "https://dm.example.test/", r)
+    r = subprocess.run(sc + ["--json", "upgrade", "verify", forged], capture_output=True, text=True)
+    check("an upgrade message signed by an untrusted NAF: exit 9", r.returncode == 9, r)
+    r = subprocess.run(sc + ["--json", "id", "show"], capture_output=True, text=True)
+    check("id show through the daemon", r.returncode == 0 and json.loads(r.stdout or "{}").get("ok") is True, r)
 
 
 def mbms_e2e():
@@ -613,6 +727,7 @@ def main():
         cli()
         if not NOCARD:
             mbms_e2e()
+            identity_e2e()
         if ARGS.own_emu and not NOCARD:
             removal()
         shutdown()

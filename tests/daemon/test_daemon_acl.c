@@ -25,6 +25,8 @@ static const struct {
     {"id.show", T},
     {"id.header", T},
     {"upgrade.verify", T},
+    {"register", T},
+    {"id.verify", T | D},
     {"dm.servers", T | D},
     {"dm.policy", T | D},
     {"dm.check", D},
