@@ -128,6 +128,18 @@ sca_rc cli_open_with_pin(cli *c, sca_error *err);
 /* cli_open_with_pin, and the applet must announce MBMS_KEYS (SCA_E_NOT_SUPPORTED otherwise). */
 sca_rc cli_mbms_card(cli *c, sca_error *err);
 int cli_mbms_listen(cli *c);
+/* Where mbms listen sends the card's part of a message: the card (cmd_mbms_listen.c) or scagentd (remote_mbms.c). */
+typedef struct cli_listen_card {
+    /* one LTKM for the card; its verification message, when it asked for one, in verif */
+    sca_rc (*store)(cli *c, void *ctx, const uint8_t *m, size_t n, uint8_t *verif, size_t cap, size_t *vl,
+                    sca_error *err);
+    /* one provisioning exchange with the card's B-TID and MRK; `r` is always to be freed */
+    sca_rc (*provision)(cli *c, void *ctx, sca_bcast_request *q, sca_bcast_response *r, sca_error *err);
+    void *ctx;
+} cli_listen_card;
+int cli_mbms_listen_with(cli *c, const cli_listen_card *card);
+/* mbms listen through scagentd. */
+int cli_remote_mbms_listen(cli *c, sca_client *cl);
 /* One provisioning request with the card's B-TID and MRK (--bmsc-fqdn; PIN); `out` is always to be freed. */
 sca_rc cli_bcast_run(cli *c, sca_bcast_request *req, sca_bcast_response *out, sca_error *err);
 /* 1 when the BM-SC refused (HTTP 400/403/5xx, or a non-zero globalStatusCode). */
@@ -138,9 +150,14 @@ json_t *cli_bcast_json(const sca_bcast_response *r);
 int cli_remote(cli *c, int argc, char **argv);
 /* Bytes as a Base64 JSON string (new reference; NULL when out of memory), for requests to scagentd. */
 json_t *cli_jb64(const uint8_t *b, size_t n);
+/* A Base64 member of scagentd's answer as bytes (malloc'd, *n); NULL when absent or malformed. */
+uint8_t *cli_unb64(const json_t *r, const char *key, size_t *n);
 /* One request to scagentd (params consumed): EXIT_OK with *r, or the failure reported and its exit code. */
 int cli_remote_call(cli *c, sca_client *cl, const char *method, json_t *p, json_t **r);
-/* Through scagentd (remote_id.c): register URL, upgrade verify FILE, id verify FILE. */
+/* A remote DM server's verdict on the log it read through us (consumed): exit EXIT_BAD_DATA unless verified. */
+int cli_show_dm_verdict(const cli *c, json_t *res);
+/* Through scagentd (remote_id.c): register URL, upgrade verify FILE, id verify FILE; fu log --dm-server URL. */
+int cli_remote_fu_log(cli *c, sca_client *cl);
 int cli_remote_register(cli *c, sca_client *cl, const char *url);
 int cli_remote_upgrade_verify(cli *c, sca_client *cl, const char *path);
 int cli_remote_id_verify(cli *c, sca_client *cl, const char *path);

@@ -220,6 +220,11 @@ static int fu_log_remote(cli *c)
     }
     if (cli_open(c, &err) != SCA_OK || sca_dm_remote_log(c->card, c->dm_server, c->server, &res, &err) != SCA_OK)
         return cli_fail(c, &err);
+    return cli_show_dm_verdict(c, res);
+}
+
+int cli_show_dm_verdict(const cli *c, json_t *res)
+{
     int verified = json_is_true(json_object_get(res, "verified"));
     if (c->json) {
         json_object_set_new(res, "ok", json_boolean(verified));

@@ -14,7 +14,8 @@
  *   {"event":"timeout","after_ms":T}                               nothing within --timeout
  *
  * It stops after --count messages (0: never), on a timeout, or on an error that repeating would make worse (wrong
- * PIN, blocked PIN, card gone). */
+ * PIN, blocked PIN, card gone). The card's part goes to the card itself, or through scagentd (remote_mbms.c): the
+ * events are the same. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -61,15 +62,28 @@ static json_t *base_event(const char *via, size_t n, const sca_mbms_action *a)
                      "key_number", (int)a->key_number, "next", sca_mbms_action_next(a->kind));
 }
 
+/* The card's part, on the card itself. */
+static sca_rc direct_store(cli *c, void *ctx, const uint8_t *m, size_t n, uint8_t *verif, size_t cap, size_t *vl,
+                           sca_error *err)
+{
+    (void)ctx;
+    sca_rc rc = cli_mbms_card(c, err);
+    return rc == SCA_OK ? sca_mbms_msk_update(c->card, m, n, verif, cap, vl, err) : rc;
+}
+
+static sca_rc direct_provision(cli *c, void *ctx, sca_bcast_request *q, sca_bcast_response *r, sca_error *err)
+{
+    (void)ctx;
+    return cli_bcast_run(c, q, r, err);
+}
+
 /* Give one LTKM to the card; the event says how it went. Returns the error class (SCA_OK when stored). */
-static sca_rc on_card(cli *c, const uint8_t *m, size_t n, json_t *ev)
+static sca_rc on_card(cli *c, const cli_listen_card *card, const uint8_t *m, size_t n, json_t *ev)
 {
     sca_error err;
     uint8_t verif[SCA_MBMS_VERIF_MAX];
     size_t vl = 0;
-    sca_rc rc = cli_mbms_card(c, &err);
-    if (rc == SCA_OK)
-        rc = sca_mbms_msk_update(c->card, m, n, verif, sizeof verif, &vl, &err);
+    sca_rc rc = card->store(c, card->ctx, m, n, verif, sizeof verif, &vl, &err);
     if (rc != SCA_OK) {
         json_object_set_new(ev, "result", json_string("error"));
         json_object_set_new(ev, "error", error_json(&err));
@@ -85,7 +99,7 @@ static sca_rc on_card(cli *c, const uint8_t *m, size_t n, json_t *ev)
 }
 
 /* One message: classify, act, report. Returns a fatal error class, or SCA_OK to go on. */
-static sca_rc handle(cli *c, const uint8_t *m, size_t n, const char *via, int depth)
+static sca_rc handle(cli *c, const cli_listen_card *card, const uint8_t *m, size_t n, const char *via, int depth)
 {
     sca_error err;
     sca_mbms_action a;
@@ -96,7 +110,7 @@ static sca_rc handle(cli *c, const uint8_t *m, size_t n, const char *via, int de
     }
     json_t *ev = base_event(via, n, &a);
     if (a.kind == SCA_MBMS_PROCESS_ON_CARD) {
-        sca_rc rc = on_card(c, m, n, ev);
+        sca_rc rc = on_card(c, card, m, n, ev);
         emit(ev);
         return fatal(rc) ? rc : SCA_OK;
     }
@@ -119,7 +133,7 @@ static sca_rc handle(cli *c, const uint8_t *m, size_t n, const char *via, int de
         q.kind = SCA_BCAST_REGISTER; /* no ids: urn:allServices */
     }
     sca_bcast_response r;
-    sca_rc rc = cli_bcast_run(c, &q, &r, &err);
+    sca_rc rc = card->provision(c, card->ctx, &q, &r, &err);
     if (rc != SCA_OK) {
         json_object_set_new(ev, "result", json_string("error"));
         json_object_set_new(ev, "http_status", json_integer(r.http_status));
@@ -134,12 +148,18 @@ static sca_rc handle(cli *c, const uint8_t *m, size_t n, const char *via, int de
         json_object_set_new(ev, "ltkms", json_integer((json_int_t)r.n_ltkms));
     emit(ev);
     for (size_t i = 0; i < r.n_ltkms && rc == SCA_OK; i++)
-        rc = handle(c, r.ltkms[i].msg, r.ltkms[i].len, "ltkm-response", depth + 1);
+        rc = handle(c, card, r.ltkms[i].msg, r.ltkms[i].len, "ltkm-response", depth + 1);
     sca_bcast_response_free(&r);
     return rc;
 }
 
 int cli_mbms_listen(cli *c)
+{
+    static const cli_listen_card direct = {direct_store, direct_provision, NULL};
+    return cli_mbms_listen_with(c, &direct);
+}
+
+int cli_mbms_listen_with(cli *c, const cli_listen_card *card)
 {
     sca_error err;
     if (c->udp_port < 0 || c->udp_port > 65535 || c->count < 0 || (c->bmsc != NULL && c->bmsc_fqdn == NULL)) {
@@ -170,7 +190,7 @@ int cli_mbms_listen(cli *c)
             code = cli_fail(c, &err);
             break;
         }
-        rc = handle(c, buf, n, "udp", 0);
+        rc = handle(c, card, buf, n, "udp", 0);
         if (rc != SCA_OK) {
             code = cli_exit_code(rc);
             break;

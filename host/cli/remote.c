@@ -148,8 +148,7 @@ json_t *cli_jb64(const uint8_t *b, size_t n)
     return o;
 }
 
-/* Base64 of a result member into bytes (malloc'd, *n); NULL when absent or malformed. */
-static uint8_t *unb64(const json_t *r, const char *key, size_t *n)
+uint8_t *cli_unb64(const json_t *r, const char *key, size_t *n)
 {
     const char *s = json_string_value(json_object_get(r, key));
     *n = 0;
@@ -175,7 +174,7 @@ static uint8_t *unb64(const json_t *r, const char *key, size_t *n)
 static char *b64_to_hex(const json_t *r, const char *key, int wipe)
 {
     size_t n;
-    uint8_t *b = unb64(r, key, &n);
+    uint8_t *b = cli_unb64(r, key, &n);
     char *h = b ? cli_hex(b, n, 0) : NULL;
     if (b && wipe)
         OPENSSL_cleanse(b, n);
@@ -525,7 +524,7 @@ static int r_bcast(cli *c, sca_client *cl, const char *kind, const char *url)
             printf("  %s: status %lld\n", jstr(e, "id"), jint(e, "status"));
         json_array_foreach(ltkms, i, e) {
             size_t n;
-            uint8_t *b = unb64(e, "ltkm", &n);
+            uint8_t *b = cli_unb64(e, "ltkm", &n);
             printf("  LTKM for MSK ID %s: %zu bytes\n", jstr(e, "msk_id"), n);
             free(b);
         }
@@ -717,6 +716,8 @@ static int run_complex(cli *c, sca_client *cl, int argc, char **argv)
 {
     const char *cmd = argv[0], *sub = argc > 1 ? argv[1] : "";
     if (!strcmp(cmd, "mbms")) {
+        if (argc == 2 && !strcmp(sub, "listen"))
+            return cli_remote_mbms_listen(c, cl);
         if (argc == 3 && !strcmp(sub, "stkm"))
             return r_mbms_stkm(c, cl, argv[2]);
         if (argc == 3 && !strcmp(sub, "ltkm"))
@@ -733,6 +734,8 @@ static int run_complex(cli *c, sca_client *cl, int argc, char **argv)
         return r_fu_verify(c, cl, argv[2]);
     if (!strcmp(cmd, "register"))
         return cli_remote_register(c, cl, argv[1]);
+    if (!strcmp(cmd, "fu") && !strcmp(sub, "log"))
+        return cli_remote_fu_log(c, cl);
     if (!strcmp(cmd, "upgrade"))
         return cli_remote_upgrade_verify(c, cl, argv[2]);
     if (!strcmp(cmd, "id"))
@@ -745,7 +748,7 @@ static int is_complex(int argc, char **argv)
     const char *cmd = argv[0], *sub = argc > 1 ? argv[1] : "";
     if (!strcmp(cmd, "mbms"))
         return (argc == 3 && (!strcmp(sub, "stkm") || !strcmp(sub, "ltkm"))) ||
-               (argc == 2 && (!strcmp(sub, "status") || !strcmp(sub, "setup")));
+               (argc == 2 && (!strcmp(sub, "status") || !strcmp(sub, "setup") || !strcmp(sub, "listen")));
     if (!strcmp(cmd, "gba"))
         return (argc == 3 && !strcmp(sub, "bootstrap")) ||
                (argc == 2 && (!strcmp(sub, "status") || !strcmp(sub, "naf-key")));
@@ -753,7 +756,7 @@ static int is_complex(int argc, char **argv)
         return argc == 3 && (!strcmp(sub, "register") || !strcmp(sub, "service-request") ||
                              !strcmp(sub, "token-purchase") || !strcmp(sub, "ltkm-request"));
     if (!strcmp(cmd, "fu"))
-        return argc == 3 && (!strcmp(sub, "verify") || !strcmp(sub, "report"));
+        return (argc == 3 && (!strcmp(sub, "verify") || !strcmp(sub, "report"))) || (argc == 2 && !strcmp(sub, "log"));
     if (!strcmp(cmd, "register"))
         return argc == 2;
     if (!strcmp(cmd, "upgrade") || !strcmp(cmd, "id"))

@@ -1,5 +1,6 @@
-/* scagent -S: the BCAST identity commands through scagentd (register, upgrade verify, id verify). Their output is
- * the direct commands' own: the daemon answers with the objects scagent/json_results.h builds, and the text is
+/* scagent -S: the BCAST identity commands through scagentd (register, upgrade verify, id verify), and the log
+ * relay for a remote DM server (fu log --dm-server). Their output is the direct commands' own: the daemon answers
+ * with the objects the direct commands print (scagent/json_results.h, the DM server's verdict), and the text is
  * printed from them by the same functions. */
 #include <stdlib.h>
 #include <string.h>
@@ -91,4 +92,17 @@ int cli_remote_id_verify(cli *c, sca_client *cl, const char *path)
     json_t *r = NULL;
     int code = cli_remote_call(c, cl, "id.verify", p, &r);
     return code != EXIT_OK ? code : cli_show(c, r, sca_json_bcastid_verified_print);
+}
+
+int cli_remote_fu_log(cli *c, sca_client *cl)
+{
+    if (c->dm_server == NULL)
+        return cli_usage(c, "through scagentd, fu log relays for a remote DM server: --dm-server URL --server ID "
+                            "(the --server-key form holds the server's own key: run it without -S)");
+    if (c->server == NULL)
+        return cli_usage(c, "fu log --dm-server URL needs --server ID (the server's id on the card's list)");
+    json_t *r = NULL;
+    int code = cli_remote_call(c, cl, "fu.log.read", json_pack("{s:s, s:s}", "url", c->dm_server, "server", c->server),
+                               &r);
+    return code != EXIT_OK ? code : cli_show_dm_verdict(c, r);
 }

@@ -15,6 +15,9 @@ void scd_cardctx_init(scd_cardctx *x, const scd_config *cfg, scd_worker *w)
     snprintf(x->reader, sizeof x->reader, "%s", cfg->reader);
     x->mode = cfg->card;
     x->hash_chunk = cfg->hash_chunk;
+    snprintf(x->issuer_keys, sizeof x->issuer_keys, "%s", cfg->issuer_keys);
+    if (!strcmp(x->issuer_keys, "test"))
+        sca_log(SCA_LOG_WARN, "issuer_keys = test: perso methods use the documented test issuer keys (test cards only)");
     x->w = w;
     x->present = -1; /* unknown: the first open or poll announces nothing */
 }
@@ -189,7 +192,9 @@ static scd_step run(void *ctx, scd_job *j)
         after(x, j);
         return SCD_STEP_DONE;
     }
-    if (!(j->method->flags & SCD_M_STUB) && scd_card(x, &err) == NULL) {
+    /* perso handlers open the card themselves, after checking the issuer keys and their parameters: those answers
+     * must not depend on whether a card is there */
+    if (!(j->method->flags & SCD_M_PERSO) && scd_card(x, &err) == NULL) {
         scd_fail_err(j, &err);
         after(x, j);
         return SCD_STEP_DONE;

@@ -34,6 +34,7 @@ typedef struct scd_cardctx {
     char down_msg[sizeof(((sca_error *)0)->msg)];
     uint64_t pin_pid;        /* the process (pid, uid) of pin_owner: its other connections share the PIN state */
     uid_t pin_uid;
+    char issuer_keys[256];   /* issuer_keys of the configuration at start: "", "test" or a key file's path */
 } scd_cardctx;
 
 void scd_cardctx_init(scd_cardctx *x, const scd_config *cfg, scd_worker *w);

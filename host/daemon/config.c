@@ -156,6 +156,18 @@ static int below(unsigned long x, unsigned long lo)
     return x < lo;
 }
 
+/* issuer_keys = test | /absolute/path. Only the setting is kept: the file is read when a perso request needs it,
+ * so no key material sits in the configuration (which the socket thread copies on every reload). */
+static sca_rc set_issuer_keys(scd_config *cfg, const char *v, unsigned line, sca_error *err)
+{
+    if (strcmp(v, "test") != 0 && (v[0] != '/' || strlen(v) >= sizeof cfg->issuer_keys))
+        return sca_error_set(err, SCA_E_PARSE,
+                             "line %u: issuer_keys is 'test' (the documented test keys, test cards only) or the "
+                             "absolute path (under %zu bytes) of an issuer key file", line, sizeof cfg->issuer_keys);
+    snprintf(cfg->issuer_keys, sizeof cfg->issuer_keys, "%s", v);
+    return SCA_OK;
+}
+
 static sca_rc set_key(scd_config *cfg, const char *k, const char *v, unsigned line, sca_error *err)
 {
     unsigned long x;
@@ -210,6 +222,8 @@ static sca_rc set_key(scd_config *cfg, const char *k, const char *v, unsigned li
         cfg->perso = b;
         return SCA_OK;
     }
+    if (!strcmp(k, "issuer_keys"))
+        return set_issuer_keys(cfg, v, line, err);
     if (!strcmp(k, "card_thread")) {
         if ((b = parse_bool(v)) < 0)
             return sca_error_set(err, SCA_E_PARSE, "line %u: card_thread is yes or no", line);

@@ -46,6 +46,8 @@ typedef struct scd_config {
     unsigned poll_ms;        /* card presence poll period when idle */
     size_t hash_chunk;       /* fu.hash bytes per card transaction (0: the card's largest, at most 4096) */
     int perso;               /* issuer/personalization methods enabled */
+    char issuer_keys[256];   /* "": none (perso methods answer not-supported); "test": the documented test keys;
+                                else the absolute path of an issuer key file (sca_issuer_keys_load), read per request */
     int card_thread;         /* the card runs on a thread of its own (else in the socket loop; worker.h) */
     sca_log_level log_level;
     int log_syslog;

@@ -1,4 +1,4 @@
-/* Handlers: info, PIN, BCAST identity, upgrade verification, raw APDUs, and the reserved stubs. Each calls the
+/* Handlers: info, PIN, BCAST identity, upgrade verification and raw APDUs. Each calls the
  * libscagent functions the CLI command of the same name calls; results follow the CLI's --json output. */
 #include <stdio.h>
 #include <stdlib.h>
@@ -149,14 +149,4 @@ scd_step scd_h_apdu(scd_cardctx *x, scd_job *j)
     snprintf(swh, sizeof swh, "%04X", sw);
     return scd_ok(j, json_pack("{s:o, s:s, s:s}", "data", scd_jhex(resp, rl), "sw", swh, "meaning",
                                sca_sw_meaning(sw)));
-}
-
-scd_step scd_h_stub(scd_cardctx *x, scd_job *j)
-{
-    (void)x;
-    char m[200];
-    snprintf(m, sizeof m, "%s is reserved in protocol %d but not implemented in this scagentd yet", j->method->name,
-             SCD_PROTOCOL_VERSION);
-    scd_job_fail(j, SCD_E_NOT_SUPPORTED, m);
-    return SCD_STEP_DONE;
 }

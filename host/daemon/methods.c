@@ -58,7 +58,29 @@ static const scd_param p_bcast[] = {{"kind", SCD_P_STR, 1, 1, 32}, {"url", SCD_P
                                     {"msk_ids", SCD_P_STRS, 0, 0, 32}, {"key_domain", SCD_P_HEX, 0, 3, 3},
                                     {"udp_port", SCD_P_INT, 0, 1, 65535}, {"impi", SCD_P_STR, 0, 1, 128},
                                     {"pin", SCD_P_DIGITS, 0, 4, 8}, {"timeout_ms", SCD_P_INT, 0, 1, 120000}, END};
-static const scd_param p_perso_any[] = {{"value", SCD_P_STR, 0, 0, 4096}, END};
+/* issuer and personalization (m_perso.c): each method's members as `scagent perso ...` takes them; the "action" of
+ * perso.naf-anchor / perso.dm, and which members belong to it, are checked by the handler (also bad-params) */
+static const scd_param p_perso_fields[] = {{"imei", SCD_P_DIGITS, 1, 15, 15}, {"firmware", SCD_P_INT, 1, 0, 65535},
+                                           {"manufacturer", SCD_P_INT, 1, 0, 65535}, {"model", SCD_P_INT, 1, 0, 65535},
+                                           {"serial", SCD_P_INT, 1, 0, 0xFFFFFF}, {"software", SCD_P_INT, 1, 0, 65535},
+                                           END};
+static const scd_param p_perso_version[] = {{"which", SCD_P_STR, 1, 8, 8}, {"value", SCD_P_INT, 1, 0, 65535}, END};
+static const scd_param p_perso_anchor[] = {{"action", SCD_P_STR, 0, 1, 16}, {"pem", SCD_P_STR, 0, 1, 65536},
+                                           {"der", SCD_P_B64, 0, 1, 65536}, {"slot", SCD_P_INT, 0, 0, 255}, END};
+static const scd_param p_perso_keygen[] = {{"alg", SCD_P_STR, 0, 1, 8}, END};
+static const scd_param p_perso_csr[] = {{"subject", SCD_P_STR, 1, 1, 1024}, END};
+static const scd_param p_perso_cert[] = {{"pem", SCD_P_STR, 0, 1, 65536}, {"der", SCD_P_B64, 0, 1, 65536}, END};
+static const scd_param p_perso_dm[] = {{"action", SCD_P_STR, 0, 1, 32}, {"slot", SCD_P_INT, 0, 0, 255},
+                                       {"id", SCD_P_STR, 0, 1, SCA_DM_ID_MAX}, {"key", SCD_P_HEX, 0, 65, 65},
+                                       {"key_pem", SCD_P_STR, 0, 1, 8192}, {"perms", SCD_P_STRS, 0, 0, 3},
+                                       {"not_before", SCD_P_INT, 0, 0, 0xFFFFFFFFll},
+                                       {"not_after", SCD_P_INT, 0, 0, 0xFFFFFFFFll}, {"policy", SCD_P_STR, 0, 1, 8},
+                                       {"token_required", SCD_P_BOOL, 0, 0, 0}, {"bootstrap_add", SCD_P_BOOL, 0, 0, 0},
+                                       {"token_key", SCD_P_HEX, 0, 16, 16}, END};
+static const scd_param p_perso_imsi[] = {{"imsi", SCD_P_DIGITS, 1, 6, 15}, END};
+static const scd_param p_perso_gba[] = {{"k", SCD_P_HEX, 1, 16, 16}, {"opc", SCD_P_HEX, 0, 16, 16},
+                                        {"op", SCD_P_HEX, 0, 16, 16}, {"impi", SCD_P_STR, 0, 1, 128}, END};
+static const scd_param p_perso_tries[] = {{"limit", SCD_P_INT, 1, 1, 15}, END};
 
 const scd_method scd_methods[] = {
     /* the socket thread's own */
@@ -102,10 +124,16 @@ const scd_method scd_methods[] = {
     {"bcast.provision", T, SCD_PRIO_NORMAL, SCD_M_OFFCARD, p_bcast, scd_h_bcast_provision},
     /* diagnostics and issuer */
     {"apdu", A, SCD_PRIO_NORMAL, 0, p_apdu, scd_h_apdu},
-    {"perso.fields", A, SCD_PRIO_NORMAL, SCD_M_PERSO | SCD_M_STUB, p_perso_any, scd_h_stub},
-    {"perso.version", A, SCD_PRIO_NORMAL, SCD_M_PERSO | SCD_M_STUB, p_perso_any, scd_h_stub},
-    {"perso.naf-anchor", A, SCD_PRIO_NORMAL, SCD_M_PERSO | SCD_M_STUB, p_perso_any, scd_h_stub},
-    {"perso.dm", A, SCD_PRIO_NORMAL, SCD_M_PERSO | SCD_M_STUB, p_perso_any, scd_h_stub},
+    {"perso.fields", A, SCD_PRIO_NORMAL, SCD_M_PERSO, p_perso_fields, scd_h_perso_fields},
+    {"perso.version", A, SCD_PRIO_NORMAL, SCD_M_PERSO, p_perso_version, scd_h_perso_version},
+    {"perso.naf-anchor", A, SCD_PRIO_NORMAL, SCD_M_PERSO, p_perso_anchor, scd_h_perso_naf_anchor},
+    {"perso.keygen", A, SCD_PRIO_NORMAL, SCD_M_PERSO, p_perso_keygen, scd_h_perso_keygen},
+    {"perso.csr", A, SCD_PRIO_NORMAL, SCD_M_PERSO, p_perso_csr, scd_h_perso_csr},
+    {"perso.cert", A, SCD_PRIO_NORMAL, SCD_M_PERSO, p_perso_cert, scd_h_perso_cert},
+    {"perso.dm", A, SCD_PRIO_NORMAL, SCD_M_PERSO, p_perso_dm, scd_h_perso_dm},
+    {"perso.imsi", A, SCD_PRIO_NORMAL, SCD_M_PERSO, p_perso_imsi, scd_h_perso_imsi},
+    {"perso.gba", A, SCD_PRIO_NORMAL, SCD_M_PERSO, p_perso_gba, scd_h_perso_gba},
+    {"perso.dmboot-tries", A, SCD_PRIO_NORMAL, SCD_M_PERSO, p_perso_tries, scd_h_perso_dmboot_tries},
 };
 const size_t scd_method_count = sizeof scd_methods / sizeof scd_methods[0];
 

@@ -15,7 +15,6 @@ typedef scd_step (*scd_handler)(struct scd_cardctx *x, scd_job *j);
 
 #define SCD_M_LOCAL 0x01u /* answered by the socket thread (hello, cancel): never queued */
 #define SCD_M_PERSO 0x02u /* issuer/personalization: off unless perso = yes */
-#define SCD_M_STUB 0x04u  /* named and reserved; answers not-supported until its library API exists */
 #define SCD_M_OFFCARD 0x08u /* talks HTTP: runs on a thread of its own, its card steps go through the queue */
 
 typedef struct scd_method {
@@ -41,8 +40,11 @@ int scd_method_allowed(const scd_method *m, unsigned roles, int perso_enabled, c
     X(scd_h_fu_verify_manifest) X(scd_h_fu_digest) X(scd_h_fu_hash) X(scd_h_fu_report) X(scd_h_fu_log_read)        \
     X(scd_h_dmboot_verify) X(scd_h_gba_bootstrap) X(scd_h_gba_status) X(scd_h_gba_naf_key) X(scd_h_apdu)           \
     X(scd_h_mbms_stkm) X(scd_h_mbms_ltkm) X(scd_h_mbms_setup) X(scd_h_mbms_status) X(scd_h_mbms_delete)          \
-    X(scd_h_bcast_provision) X(scd_h_stub)                                                                       \
-    X(scd_h_register) X(scd_h_id_verify)
+    X(scd_h_bcast_provision) X(scd_h_register) X(scd_h_id_verify)                                                 \
+    /* the issuer's personalization (m_perso.c): perso = yes and issuer_keys only */                              \
+    X(scd_h_perso_fields) X(scd_h_perso_version) X(scd_h_perso_naf_anchor) X(scd_h_perso_keygen)                   \
+    X(scd_h_perso_csr) X(scd_h_perso_cert) X(scd_h_perso_dm) X(scd_h_perso_imsi) X(scd_h_perso_gba)                \
+    X(scd_h_perso_dmboot_tries)
 
 #define SCD_DECLARE_HANDLER(n) scd_step n(struct scd_cardctx *x, scd_job *j);
 SCD_HANDLERS(SCD_DECLARE_HANDLER)

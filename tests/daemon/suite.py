@@ -12,6 +12,8 @@ import subprocess
 import sys
 import threading
 import time
+import urllib.parse
+import urllib.request
 
 A = argparse.ArgumentParser()
 A.add_argument("--build", required=True)
@@ -458,6 +460,7 @@ def sims_start():
     p = subprocess.run([sc, "--test-keys", "perso", "gba", "--k", field.get("K", ""), "--opc", field.get("OPC", ""),
                         "--impi", field.get("IMPI", "")], capture_output=True, text=True)
     E2E["perso"] = p.returncode == 0
+    E2E["dm"] = dm_perso(sc)
     E2E["bmsc_dir"] = os.path.join(w, "bmsc")
     E2E["bmsc_tool"] = bmsc
     return E2E["perso"]
@@ -497,6 +500,63 @@ def identity_perso(sc):
             time.sleep(0.05)
         E2E["naf-" + policy] = "http://127.0.0.1:%s/bcast/registration" % open(pf).read().strip()
     return True
+
+
+def dm_perso(sc):
+    """The operator's DM server with the READ_LOG permission, and the DM server simulator that knows the card's log
+    key (read directly, before the daemon holds the card)."""
+    py, w = sys.executable, ARGS.tmp
+    dm = os.path.join(ARGS.root, "tools", "dm-sim", "dm-sim.py")
+    d = os.path.join(w, "dm")
+    info = subprocess.run([sc, "--json", "info"], capture_output=True, text=True)
+    card_id = json.loads(info.stdout or "{}").get("card_id", "")
+    key = subprocess.run([sc, "--json", "apdu", "80CADF5300"], capture_output=True, text=True)
+    try:
+        open(os.path.join(w, "card-log-key.der"), "wb").write(
+            bytes.fromhex(json.loads(key.stdout)["responses"][0]["data"]))
+    except (ValueError, KeyError, IndexError):
+        E2E["dm_error"] = "the card's log key: %s" % key.stderr[-200:]
+        return False
+    for st in ([py, dm, "init", d],
+               [sc, "--test-keys", "perso", "dm", "server", "add", "0", "--id", "dm-a.scagent.test", "--key",
+                os.path.join(d, "dmserver-a.pub.pem"), "--perms", "fw,log"],
+               [py, dm, "register-card", d, "--card-id", card_id, "--card-key", os.path.join(w, "card-log-key.der")]):
+        p = subprocess.run(st, capture_output=True, text=True)
+        if p.returncode != 0:
+            E2E["dm_error"] = "%s: %s" % (" ".join(st[:4]), p.stderr.strip()[-300:])
+            return False
+    pf = os.path.join(w, "dm.port")
+    SIMS.append(subprocess.Popen([py, dm, "serve", d, "--port", "0", "--port-file", pf, "--log",
+                                  os.path.join(w, "dm.log")], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+    for _ in range(100):
+        if os.path.exists(pf) and os.path.getsize(pf):
+            break
+        time.sleep(0.05)
+    E2E["dm_url"] = "http://127.0.0.1:%s" % open(pf).read().strip()
+    return True
+
+
+def dm_log_e2e():
+    print("== the firmware-update log read by a remote DM server through the daemon's relay")
+    if not check("the card has a DM server with READ_LOG (operator step before the daemon started)", E2E.get("dm"),
+                 E2E.get("dm_error", "")):
+        return
+    sc = [os.path.join(ARGS.build, "bin", "scagent"), "-S", SOCK]
+    r = subprocess.run(sc + ["--json", "fu", "log", "--dm-server", E2E["dm_url"], "--server", "dm-a.scagent.test"],
+                       capture_output=True, text=True)
+    j = json.loads(r.stdout or "{}")
+    check("fu log --dm-server through the daemon: the simulator verified the export (its key, the card's checkpoint)",
+          r.returncode == 0 and j.get("ok") is True and j.get("verified") is True, r)
+    r = subprocess.run(sc + ["fu", "log", "--dm-server", E2E["dm_url"], "--server", "dm-a.scagent.test"],
+                       capture_output=True, text=True)
+    check("fu log --dm-server: the direct command's text", r.returncode == 0 and
+          r.stdout.startswith("the DM server verified the log:"), r)
+    r = subprocess.run(sc + ["--json", "fu", "log", "--dm-server", E2E["dm_url"], "--server", "dm-z.scagent.test"],
+                       capture_output=True, text=True)
+    check("a DM server not on the card's list: exit 8", r.returncode == 8, r)
+    r = subprocess.run(sc + ["fu", "log", "--server-key", "k.pem"], capture_output=True, text=True)
+    check("fu log --server-key through the daemon: exit 2 (the terminal would hold the server's key)",
+          r.returncode == 2 and "--dm-server" in r.stderr, r)
 
 
 def identity_e2e():
@@ -632,6 +692,35 @@ def mbms_e2e():
             print("     STKM %d: %s != the BM-SC's %s" % (n, got, want))
     c.close()
     check("5 STKMs through the daemon: TEK||salt equal to the BM-SC's (as the direct CLI's)", good == 5, good)
+    listen_e2e(sc)
+
+
+def listen_e2e(sc):
+    """scagent -S mbms listen: the BSM's solicited pull triggers arrive over UDP here; the card's part (the LTKMs of
+    the LTKM Request's answer, the B-TID and MRK of the requests) goes through the daemon."""
+    u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    u.bind(("127.0.0.1", 0))
+    port = u.getsockname()[1]
+    u.close()
+    p = subprocess.Popen(sc + ["--json", "mbms", "listen", "--udp", str(port), "--count", "2", "--timeout", "20000",
+                               "--bmsc", E2E["bmsc"], "--bmsc-fqdn", "bmsc.example.org"],
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    first = p.stdout.readline()
+    btid = json.loads(subprocess.run(sc + ["--json", "gba", "status"], capture_output=True, text=True).stdout or
+                      "{}").get("btid", "")
+    q = urllib.parse.quote(btid, safe="")
+    for group in (1, 0):  # 1: the Key Group of the MSK 00010002 the BM-SC has
+        urllib.request.urlopen(urllib.request.Request(
+            "%s/bmsc/admin/trigger?btid=%s&key_group=%d&port=%d" % (E2E["bmsc"], q, group, port), method="POST"),
+            timeout=10).read()
+        time.sleep(0.5)
+    out, err = p.communicate(timeout=30)
+    ev = [json.loads(l) for l in (first + out).splitlines() if l.strip()]
+    got = [(e.get("via"), e.get("action"), e.get("result")) for e in ev if e.get("event") == "ltkm"]
+    check("mbms listen through the daemon: an LTKM Request whose LTKM the card stores, then a re-registration",
+          p.returncode == 0 and got == [("udp", "ltkm-request", "requested"),
+                                        ("ltkm-response", "process-on-card", "stored"),
+                                        ("udp", "reregister-all-services", "registered")], (got, err[-300:]))
 
 
 def removal():
@@ -728,6 +817,7 @@ def main():
         if not NOCARD:
             mbms_e2e()
             identity_e2e()
+            dm_log_e2e()
         if ARGS.own_emu and not NOCARD:
             removal()
         shutdown()

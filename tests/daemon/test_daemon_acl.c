@@ -49,6 +49,12 @@ static const struct {
     {"perso.version", A | PERSO},
     {"perso.naf-anchor", A | PERSO},
     {"perso.dm", A | PERSO},
+    {"perso.keygen", A | PERSO},
+    {"perso.csr", A | PERSO},
+    {"perso.cert", A | PERSO},
+    {"perso.imsi", A | PERSO},
+    {"perso.gba", A | PERSO},
+    {"perso.dmboot-tries", A | PERSO},
 };
 
 static void matrix(void **state)

@@ -150,6 +150,29 @@ static void example_file_parses(void **state)
     assert_int_equal(c.socket_mode, 0660);
 }
 
+/* issuer_keys: "test" or an absolute path, kept as given (the file is read per perso request, not here). */
+static void issuer_keys_key(void **state)
+{
+    (void)state;
+    scd_config c;
+    sca_error err;
+    assert_int_equal(parse("perso = yes\n", &c, &err), SCA_OK);
+    assert_string_equal(c.issuer_keys, ""); /* none by default: perso methods answer not-supported */
+    assert_int_equal(parse("issuer_keys = test\n", &c, &err), SCA_OK);
+    assert_string_equal(c.issuer_keys, "test");
+    assert_int_equal(parse("issuer_keys = /etc/scagent/issuer-keys.conf\n", &c, &err), SCA_OK);
+    assert_string_equal(c.issuer_keys, "/etc/scagent/issuer-keys.conf");
+    static const char *const bad[] = {"issuer_keys = keys.conf\n", "issuer_keys =\n", "issuer_keys = TEST\n"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        assert_int_equal(parse(bad[i], &c, &err), SCA_E_PARSE);
+        assert_non_null(strstr(err.msg, "line 1: issuer_keys is 'test'"));
+    }
+    char longer[400];
+    snprintf(longer, sizeof longer, "issuer_keys = /%0300d\n", 0);
+    assert_int_equal(parse(longer, &c, &err), SCA_E_PARSE);
+    assert_non_null(strstr(err.msg, "under 256 bytes"));
+}
+
 static void roles_round_trip(void **state)
 {
     (void)state;
@@ -169,5 +192,6 @@ static const struct CMUnitTest tests[] = {
     cmocka_unit_test(errors_name_the_line),
     cmocka_unit_test(example_file_parses),
     cmocka_unit_test(roles_round_trip),
+    cmocka_unit_test(issuer_keys_key),
 };
 RUN_SUITE("daemon-config", tests)
