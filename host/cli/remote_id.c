@@ -102,7 +102,7 @@ int cli_remote_fu_log(cli *c, sca_client *cl)
     if (c->server == NULL)
         return cli_usage(c, "fu log --dm-server URL needs --server ID (the server's id on the card's list)");
     json_t *r = NULL;
-    int code = cli_remote_call(c, cl, "fu.log.read", json_pack("{s:s, s:s}", "url", c->dm_server, "server", c->server),
+    int code = cli_remote_call(c, cl, "fu.log.relay", json_pack("{s:s, s:s}", "url", c->dm_server, "server", c->server),
                                &r);
     return code != EXIT_OK ? code : cli_show_dm_verdict(c, r);
 }

@@ -261,23 +261,42 @@ scd_step scd_h_fu_report(scd_cardctx *x, scd_job *j)
 scd_step scd_h_fu_log_read(scd_cardctx *x, scd_job *j)
 {
     sca_error err;
-    const char *url = scd_pstr(j, "url"), *server = scd_pstr(j, "server");
-    if ((url == NULL) != (server == NULL)) {
-        sca_error_set(&err, SCA_E_INVALID_ARG, "give both \"url\" and \"server\" (relay for a remote DM server), "
-                                               "or neither (the log status)");
+    uint32_t count, first;
+    unsigned cap;
+    if (sca_dm_log_status(x->card, &count, &first, &cap, &err) != SCA_OK)
         return scd_fail_err(j, &err);
-    }
-    if (url == NULL) {
-        uint32_t count, first;
-        unsigned cap;
-        if (sca_dm_log_status(x->card, &count, &first, &cap, &err) != SCA_OK)
-            return scd_fail_err(j, &err);
-        return scd_ok(j, json_pack("{s:I, s:I, s:i}", "count", (json_int_t)count, "first", (json_int_t)first,
-                                   "capacity", (int)cap));
-    }
+    return scd_ok(j, json_pack("{s:I, s:I, s:i}", "count", (json_int_t)count, "first", (json_int_t)first, "capacity",
+                               (int)cap));
+}
+
+/* ---- fu.log.relay: the log read by a remote DM server; its HTTP exchanges run on this thread, between two card
+ * steps (the challenge; the signature and the export) ---- */
+
+typedef struct relay_step {
+    sca_card_fn fn;
+    void *arg;
+} relay_step;
+
+static sca_rc relay_on_card(scd_cardctx *x, void *arg, sca_error *err)
+{
+    relay_step *s = arg;
+    return s->fn(x->card, s->arg, err);
+}
+
+static sca_rc relay_run(void *ctx, sca_card_fn fn, void *arg, sca_error *err)
+{
+    void **c = ctx;
+    relay_step s = {fn, arg};
+    return scd_oncard(c[0], c[1], relay_on_card, &s, err);
+}
+
+scd_step scd_h_fu_log_relay(scd_cardctx *x, scd_job *j)
+{
+    sca_error err;
     json_t *verdict = NULL;
-    if (sca_dm_remote_log(x->card, url, server, &verdict, &err) != SCA_OK)
-        return scd_fail_err(j, &err);
+    void *ctx[2] = {x, j};
+    if (sca_dm_remote_log_steps(relay_run, ctx, scd_pstr(j, "url"), scd_pstr(j, "server"), &verdict, &err) != SCA_OK)
+        return scd_off_fail(j, &err);
     return scd_ok(j, verdict);
 }
 

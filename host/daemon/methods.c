@@ -36,7 +36,8 @@ static const scd_param p_fu_hash[] = {{"data", SCD_P_B64, 1, 0, 64ll * 1024 * 10
                                       {"last", SCD_P_BOOL, 0, 0, 0}, END};
 static const scd_param p_fu_report[] = {{"status", SCD_P_STR, 1, 6, 9}, {"code", SCD_P_INT, 0, 0, 65535},
                                         {"time", SCD_P_INT, 0, 0, 0xFFFFFFFFll}, END};
-static const scd_param p_fu_log[] = {{"url", SCD_P_STR, 0, 1, 2048}, {"server", SCD_P_STR, 0, 1, SCA_DM_ID_MAX}, END};
+static const scd_param p_fu_relay[] = {{"url", SCD_P_STR, 1, 1, 2048}, {"server", SCD_P_STR, 1, 1, SCA_DM_ID_MAX},
+                                       END};
 static const scd_param p_dmboot[] = {{"body", SCD_P_B64, 1, 1, SCA_DMBOOT_BODY_MAX},
                                      {"content_type", SCD_P_STR, 1, 1, 1024}, {"pin", SCD_P_STR, 0, 1, 31},
                                      {"naf_fqdn", SCD_P_STR, 0, 1, 128}, {"ua_id", SCD_P_HEX, 0, 5, 5},
@@ -110,7 +111,9 @@ const scd_method scd_methods[] = {
     {"fu.digest", D, SCD_PRIO_NORMAL, 0, p_fu_digest, scd_h_fu_digest},
     {"fu.hash", D, SCD_PRIO_BULK, 0, p_fu_hash, scd_h_fu_hash},
     {"fu.report", D, SCD_PRIO_NORMAL, 0, p_fu_report, scd_h_fu_report},
-    {"fu.log.read", D, SCD_PRIO_NORMAL, 0, p_fu_log, scd_h_fu_log_read},
+    {"fu.log.read", D, SCD_PRIO_NORMAL, 0, p_none, scd_h_fu_log_read},
+    /* HTTP with the DM server on a thread of its own, between two card steps */
+    {"fu.log.relay", D, SCD_PRIO_NORMAL, SCD_M_OFFCARD, p_fu_relay, scd_h_fu_log_relay},
     {"dmboot.verify", D, SCD_PRIO_NORMAL, 0, p_dmboot, scd_h_dmboot_verify},
     /* GBA and MBMS */
     {"gba.status", T, SCD_PRIO_NORMAL, 0, p_none, scd_h_gba_status},

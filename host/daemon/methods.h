@@ -38,6 +38,7 @@ int scd_method_allowed(const scd_method *m, unsigned roles, int perso_enabled, c
     X(scd_h_info) X(scd_h_pin_status) X(scd_h_pin_verify) X(scd_h_pin_change) X(scd_h_id_show) X(scd_h_id_header)  \
     X(scd_h_upgrade_verify) X(scd_h_dm_servers) X(scd_h_dm_policy) X(scd_h_dm_check) X(scd_h_dm_confirm)           \
     X(scd_h_fu_verify_manifest) X(scd_h_fu_digest) X(scd_h_fu_hash) X(scd_h_fu_report) X(scd_h_fu_log_read)        \
+    X(scd_h_fu_log_relay)                                                                                          \
     X(scd_h_dmboot_verify) X(scd_h_gba_bootstrap) X(scd_h_gba_status) X(scd_h_gba_naf_key) X(scd_h_apdu)           \
     X(scd_h_mbms_stkm) X(scd_h_mbms_ltkm) X(scd_h_mbms_setup) X(scd_h_mbms_status) X(scd_h_mbms_delete)          \
     X(scd_h_bcast_provision) X(scd_h_register) X(scd_h_id_verify)                                                 \

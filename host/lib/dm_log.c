@@ -42,34 +42,60 @@ sca_rc sca_dm_log_status(sca_card *c, uint32_t *count, uint32_t *first, unsigned
     return rc;
 }
 
-sca_rc sca_dm_log_auth(sca_card *c, uint8_t slot, sca_dm_signer sign, void *ctx, sca_error *err)
+sca_rc sca_dm_log_auth_begin(sca_card *c, uint8_t slot, uint8_t card_id[16], uint8_t challenge[16], sca_error *err)
 {
-    uint8_t card_id[32], challenge[32], sig[160];
-    size_t n = 0, sig_len = 0;
+    uint8_t id[32], ch[32];
+    size_t n = 0;
     sca_rc rc = sca_card_begin(c, err);
     if (rc != SCA_OK)
         return rc;
-    rc = sca_get_data(c, SCA_TAG_CARD_ID, card_id, sizeof card_id, &n, err);
+    rc = sca_get_data(c, SCA_TAG_CARD_ID, id, sizeof id, &n, err);
     if (rc == SCA_OK && n != 16)
         rc = sca_error_set(err, SCA_E_PARSE, "card id: %zu bytes, expected 16", n);
     sca_apdu begin = {.cla = SCA_CLA_PROPRIETARY, .ins = SCA_INS_LOG_AUTH_BEGIN, .p1 = slot, .le = 256};
     if (rc == SCA_OK)
-        rc = sca_card_command(c, &begin, challenge, sizeof challenge, &n, "asking the card for a challenge", err);
+        rc = sca_card_command(c, &begin, ch, sizeof ch, &n, "asking the card for a challenge", err);
     if (rc == SCA_OK && n != SCA_DM_CHALLENGE_LEN)
         rc = sca_error_set(err, SCA_E_PARSE, "the card's challenge has %zu bytes, expected %d", n,
                            SCA_DM_CHALLENGE_LEN);
-    if (rc == SCA_OK)
-        rc = sign(card_id, challenge, sig, sizeof sig, &sig_len, ctx, err);
+    sca_card_end(c);
+    if (rc == SCA_OK) {
+        memcpy(card_id, id, 16);
+        memcpy(challenge, ch, SCA_DM_CHALLENGE_LEN);
+    }
+    return rc;
+}
+
+sca_rc sca_dm_log_auth_finish(sca_card *c, uint8_t slot, const uint8_t *sig, size_t sig_len, sca_error *err)
+{
     sca_apdu auth = {.cla = SCA_CLA_PROPRIETARY, .ins = SCA_INS_LOG_AUTH, .p1 = slot, .data = sig, .lc = sig_len};
     uint8_t r[8];
-    if (rc == SCA_OK)
-        rc = sca_card_command(c, &auth, r, sizeof r, &n, "authenticating the DM server", err);
+    size_t n = 0;
+    sca_rc rc = sca_card_command(c, &auth, r, sizeof r, &n, "authenticating the DM server", err);
     if (rc == SCA_E_AUTH_FAILED)
         sca_error_explain(err, "the card did not accept the DM server's signature: the key does not belong to the "
                                "server in slot %u", slot);
     else if (rc == SCA_E_DENIED)
         sca_error_explain(err, "the DM server in slot %u may not read the log (no READ_LOG permission, or outside "
                                "its validity)", slot);
+    else if (rc == SCA_E_CONDITIONS)
+        sca_error_explain(err, "the card has no challenge for slot %u any more (a reset, or another log read began "
+                               "in between): start again", slot);
+    return rc;
+}
+
+sca_rc sca_dm_log_auth(sca_card *c, uint8_t slot, sca_dm_signer sign, void *ctx, sca_error *err)
+{
+    uint8_t card_id[16], challenge[SCA_DM_CHALLENGE_LEN], sig[160];
+    size_t sig_len = 0;
+    sca_rc rc = sca_card_begin(c, err);
+    if (rc != SCA_OK)
+        return rc;
+    rc = sca_dm_log_auth_begin(c, slot, card_id, challenge, err);
+    if (rc == SCA_OK)
+        rc = sign(card_id, challenge, sig, sizeof sig, &sig_len, ctx, err);
+    if (rc == SCA_OK)
+        rc = sca_dm_log_auth_finish(c, slot, sig, sig_len, err);
     sca_card_end(c);
     return rc;
 }

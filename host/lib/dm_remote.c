@@ -104,79 +104,111 @@ static sca_rc hex_field(json_t *o, const char *name, uint8_t *out, size_t min, s
     return SCA_OK;
 }
 
-typedef struct remote {
-    const char *url;
+/* What the steps share. */
+typedef struct rlog {
     const char *server_id;
-} remote;
+    int slot;
+    uint8_t card_id[16];
+    uint8_t challenge[SCA_DM_CHALLENGE_LEN];
+    uint8_t sig[72];
+    size_t sig_len;
+    uint8_t nonce[SCA_LOG_NONCE_MAX];
+    size_t nonce_len;
+    uint8_t *exp;
+    size_t exp_len;
+} rlog;
 
-static sca_rc remote_sign(const uint8_t card_id[16], const uint8_t challenge[16], uint8_t *sig, size_t cap,
-                          size_t *sig_len, void *ctx, sca_error *err)
+/* Card step 1: the server's slot on the card's list, the card id and a challenge for that slot. */
+static sca_rc step_challenge(sca_card *c, void *arg, sca_error *err)
 {
-    remote *r = ctx;
-    char id_hex[33], ch_hex[33];
-    sca_hex_encode(card_id, 16, id_hex, 0);
-    sca_hex_encode(challenge, 16, ch_hex, 0);
-    json_t *req = json_pack("{s:s, s:s, s:s}", "server", r->server_id, "card_id", id_hex, "challenge", ch_hex), *ans;
-    sca_rc rc = post_json(r->url, "/dm/auth", req, &ans, err);
+    rlog *l = arg;
+    sca_dm_server list[SCA_DM_SERVERS];
+    size_t n = 0;
+    sca_rc rc = sca_card_begin(c, err);
+    if (rc != SCA_OK)
+        return rc;
+    rc = sca_dm_servers(c, list, SCA_DM_SERVERS, &n, err);
+    for (size_t i = 0; rc == SCA_OK && i < n && l->slot < 0; i++)
+        if (strcmp(list[i].id, l->server_id) == 0)
+            l->slot = list[i].slot;
+    if (rc == SCA_OK && l->slot < 0)
+        rc = sca_error_set(err, SCA_E_DENIED, "DM server %s is not on the card's list; only an authorized DM server "
+                                              "with the READ_LOG permission reads the log", l->server_id);
+    if (rc == SCA_OK)
+        rc = sca_dm_log_auth_begin(c, (uint8_t)l->slot, l->card_id, l->challenge, err);
+    sca_card_end(c);
+    return rc;
+}
+
+/* Card step 2: the server's signature, then the export for its nonce, in one transaction (nobody else may use the
+ * authenticated session in between). */
+static sca_rc step_export(sca_card *c, void *arg, sca_error *err)
+{
+    rlog *l = arg;
+    sca_rc rc = sca_card_begin(c, err);
+    if (rc != SCA_OK)
+        return rc;
+    rc = sca_dm_log_auth_finish(c, (uint8_t)l->slot, l->sig, l->sig_len, err);
+    if (rc == SCA_OK)
+        rc = sca_dm_log_export(c, l->nonce, l->nonce_len, &l->exp, &l->exp_len, err);
+    sca_card_end(c);
+    return rc;
+}
+
+/* HTTP: the server signs the card's challenge with its own key. */
+static sca_rc remote_sign(const char *url, rlog *l, sca_error *err)
+{
+    char id_hex[33], ch_hex[2 * SCA_DM_CHALLENGE_LEN + 1];
+    sca_hex_encode(l->card_id, 16, id_hex, 0);
+    sca_hex_encode(l->challenge, SCA_DM_CHALLENGE_LEN, ch_hex, 0);
+    json_t *req = json_pack("{s:s, s:s, s:s}", "server", l->server_id, "card_id", id_hex, "challenge", ch_hex), *ans;
+    sca_rc rc = post_json(url, "/dm/auth", req, &ans, err);
     json_decref(req);
     if (rc != SCA_OK)
         return rc;
-    rc = hex_field(ans, "signature", sig, 8, cap < 72 ? cap : 72, sig_len, err);
+    rc = hex_field(ans, "signature", l->sig, 8, sizeof l->sig, &l->sig_len, err);
     json_decref(ans);
     return rc;
 }
 
-sca_rc sca_dm_remote_log(sca_card *c, const char *url, const char *server_id, json_t **result, sca_error *err)
+/* HTTP: the export to the server, which verifies it and answers its verdict. */
+static sca_rc remote_verify(const char *url, const rlog *l, json_t **ans, sca_error *err)
 {
-    sca_dm_server list[SCA_DM_SERVERS];
-    size_t n = 0, nonce_len = 0, idl = 0, exp_len = 0;
-    uint8_t nonce[32], card_id[32], *exp = NULL;
-    int slot = -1;
+    /* Base64 with OpenSSL (4 output bytes per 3 input bytes, NUL-terminated) */
+    char *enc = malloc(4 * ((l->exp_len + 2) / 3) + 1), id_hex[33], nonce_hex[2 * SCA_LOG_NONCE_MAX + 1];
+    if (enc == NULL)
+        return sca_error_set(err, SCA_E_NO_MEMORY, NULL);
+    EVP_EncodeBlock((unsigned char *)enc, l->exp, (int)l->exp_len);
+    sca_hex_encode(l->card_id, 16, id_hex, 0);
+    sca_hex_encode(l->nonce, l->nonce_len, nonce_hex, 0);
+    json_t *req = json_pack("{s:s, s:s, s:s}", "card_id", id_hex, "nonce", nonce_hex, "export", enc);
+    sca_rc rc = post_json(url, "/dm/log", req, ans, err);
+    json_decref(req);
+    free(enc);
+    return rc;
+}
+
+sca_rc sca_dm_remote_log_steps(sca_card_runner run, void *run_ctx, const char *url, const char *server_id,
+                               json_t **result, sca_error *err)
+{
+    rlog l = {.server_id = server_id, .slot = -1};
     json_t *empty = json_object(), *ans = NULL;
-    remote r = {url, server_id};
     sca_rc rc = sca_http_init("DM server relay", err);
     if (rc == SCA_OK)
-        rc = sca_card_begin(c, err);
-    if (rc != SCA_OK) {
-        json_decref(empty);
-        return rc;
-    }
-    rc = sca_dm_servers(c, list, SCA_DM_SERVERS, &n, err);
-    for (size_t i = 0; rc == SCA_OK && i < n && slot < 0; i++)
-        if (strcmp(list[i].id, server_id) == 0)
-            slot = list[i].slot;
-    if (rc == SCA_OK && slot < 0)
-        rc = sca_error_set(err, SCA_E_DENIED, "DM server %s is not on the card's list; only an authorized DM server "
-                                              "with the READ_LOG permission reads the log", server_id);
-    if (rc == SCA_OK)
-        rc = sca_get_data(c, SCA_TAG_CARD_ID, card_id, sizeof card_id, &idl, err);
+        rc = run(run_ctx, step_challenge, &l, err);
     if (rc == SCA_OK)
         rc = post_json(url, "/dm/nonce", empty, &ans, err);
     if (rc == SCA_OK)
-        rc = hex_field(ans, "nonce", nonce, SCA_LOG_NONCE_MIN, SCA_LOG_NONCE_MAX, &nonce_len, err);
+        rc = hex_field(ans, "nonce", l.nonce, SCA_LOG_NONCE_MIN, SCA_LOG_NONCE_MAX, &l.nonce_len, err);
     json_decref(ans);
     ans = NULL;
     if (rc == SCA_OK)
-        rc = sca_dm_log_auth(c, (uint8_t)slot, remote_sign, &r, err);
+        rc = remote_sign(url, &l, err);
     if (rc == SCA_OK)
-        rc = sca_dm_log_export(c, nonce, nonce_len, &exp, &exp_len, err);
-    sca_card_end(c);
-    if (rc == SCA_OK) {
-        /* Base64 with OpenSSL (4 output bytes per 3 input bytes, NUL-terminated) */
-        char *enc = malloc(4 * ((exp_len + 2) / 3) + 1), id_hex[33], nonce_hex[65];
-        if (enc == NULL) {
-            rc = sca_error_set(err, SCA_E_NO_MEMORY, NULL);
-        } else {
-            EVP_EncodeBlock((unsigned char *)enc, exp, (int)exp_len);
-            sca_hex_encode(card_id, 16, id_hex, 0);
-            sca_hex_encode(nonce, nonce_len, nonce_hex, 0);
-            json_t *req = json_pack("{s:s, s:s, s:s}", "card_id", id_hex, "nonce", nonce_hex, "export", enc);
-            rc = post_json(url, "/dm/log", req, &ans, err);
-            json_decref(req);
-            free(enc);
-        }
-    }
-    free(exp);
+        rc = run(run_ctx, step_export, &l, err);
+    if (rc == SCA_OK)
+        rc = remote_verify(url, &l, &ans, err);
+    free(l.exp);
     json_decref(empty);
     if (rc != SCA_OK) {
         json_decref(ans);
@@ -184,4 +216,14 @@ sca_rc sca_dm_remote_log(sca_card *c, const char *url, const char *server_id, js
     }
     *result = ans;
     return SCA_OK;
+}
+
+static sca_rc direct(void *ctx, sca_card_fn fn, void *arg, sca_error *err)
+{
+    return fn(ctx, arg, err);
+}
+
+sca_rc sca_dm_remote_log(sca_card *c, const char *url, const char *server_id, json_t **result, sca_error *err)
+{
+    return sca_dm_remote_log_steps(direct, c, url, server_id, result, err);
 }

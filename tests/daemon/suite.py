@@ -45,7 +45,7 @@ ACL = {
     "hello": "any", "cancel": "any", "info": {T, D}, "pin.status": {T, D}, "pin.verify": {T}, "pin.change": {T},
     "gba.naf-key": {T}, "mbms.stkm": {T}, "id.show": {T}, "id.header": {T}, "upgrade.verify": {T},
     "dm.servers": {T, D}, "dm.policy": {T, D}, "dm.check": {D}, "dm.confirm": {T}, "fu.verify-manifest": {D},
-    "fu.digest": {D}, "fu.hash": {D}, "fu.report": {D}, "fu.log.read": {D}, "dmboot.verify": {D},
+    "fu.digest": {D}, "fu.hash": {D}, "fu.report": {D}, "fu.log.read": {D}, "fu.log.relay": {D}, "dmboot.verify": {D},
     "gba.status": {T}, "gba.bootstrap": {T}, "mbms.ltkm": {T}, "mbms.setup": {T}, "mbms.status": {T},
     "mbms.delete": {T}, "bcast.provision": {T}, "register": {T}, "id.verify": {T, D}, "apdu": {AD}, "perso.fields": "P",
     "perso.version": "P", "perso.naf-anchor": "P", "perso.dm": "P",

@@ -36,6 +36,7 @@ static const struct {
     {"fu.hash", D},
     {"fu.report", D},
     {"fu.log.read", D},
+    {"fu.log.relay", D},
     {"dmboot.verify", D},
     {"gba.status", T},
     {"gba.bootstrap", T},

@@ -68,6 +68,10 @@ sca_rc sca_dm_log_status(sca_card *c, uint32_t *count, uint32_t *first, unsigned
 typedef sca_rc (*sca_dm_signer)(const uint8_t card_id[16], const uint8_t challenge[16], uint8_t *sig, size_t cap,
                                 size_t *sig_len, void *ctx, sca_error *err);
 sca_rc sca_dm_log_auth(sca_card *c, uint8_t slot, sca_dm_signer sign, void *ctx, sca_error *err);
+/* The same in two card steps, for a signer that is far away (an HTTP round trip): the card id and the challenge
+ * (the card keeps it for `slot` until a reset or another begin), then the signature. Each is its own transaction. */
+sca_rc sca_dm_log_auth_begin(sca_card *c, uint8_t slot, uint8_t card_id[16], uint8_t challenge[16], sca_error *err);
+sca_rc sca_dm_log_auth_finish(sca_card *c, uint8_t slot, const uint8_t *sig, size_t sig_len, sca_error *err);
 
 /* The export after authentication: h_before_first (32) || n (2) || records || checkpoint_len (2) || checkpoint,
  * the container tools/dm-sim reads. Caller frees *out. */
@@ -78,6 +82,13 @@ sca_rc sca_dm_log_export(sca_card *c, const uint8_t *nonce, size_t nonce_len, ui
  * the challenge for `server_id` (its id on the card's list) and verifies the export; `*result` is its verdict
  * ({"verified": bool, "reason", "count", "dropped", "records": [...]}). The terminal only relays. */
 sca_rc sca_dm_remote_log(sca_card *c, const char *url, const char *server_id, json_t **result, sca_error *err);
+/* The same with the card reached through `run`: run(ctx, fn, arg, err) must call fn(card, arg, err) and return its
+ * result (each fn is one short transaction of its own). No transaction is held during the HTTP exchanges with the
+ * DM server, so a service (scagentd) can serve others between the steps. */
+typedef sca_rc (*sca_card_fn)(sca_card *c, void *arg, sca_error *err);
+typedef sca_rc (*sca_card_runner)(void *ctx, sca_card_fn fn, void *arg, sca_error *err);
+sca_rc sca_dm_remote_log_steps(sca_card_runner run, void *run_ctx, const char *url, const char *server_id,
+                               json_t **result, sca_error *err);
 
 /* --- issuer (secure channel open) ------------------------------------------------------------------------ */
 sca_rc sca_dm_server_put(sca_card *c, const sca_dm_server *s, sca_error *err);
