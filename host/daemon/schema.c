@@ -1,43 +1,15 @@
 /* Parameter validation against the method schemas. */
 #include "schema.h"
 
+#include "b64.h"
+
 #include <stdio.h>
 #include <string.h>
 
-static int b64_val(char c)
-{
-    if (c >= 'A' && c <= 'Z')
-        return c - 'A';
-    if (c >= 'a' && c <= 'z')
-        return c - 'a' + 26;
-    if (c >= '0' && c <= '9')
-        return c - '0' + 52;
-    if (c == '+')
-        return 62;
-    if (c == '/')
-        return 63;
-    return -1;
-}
-
 long long scd_b64_len(const char *s, size_t n)
 {
-    /* the same rules as host/lib/b64.c decodes with, so a string accepted here always decodes there */
-    if (n % 4 != 0)
-        return -1;
-    size_t pad = 0;
-    if (n >= 1 && s[n - 1] == '=')
-        pad++;
-    if (n >= 2 && s[n - 2] == '=')
-        pad++;
-    for (size_t i = 0; i < n - pad; i++)
-        if (b64_val(s[i]) < 0)
-            return -1;
-    if (pad) { /* unused bits of the last character must be zero */
-        int v = b64_val(s[n - pad - 1]);
-        if ((pad == 1 && (v & 0x03)) || (pad == 2 && (v & 0x0F)))
-            return -1;
-    }
-    return (long long)(n / 4 * 3 - pad);
+    /* libscagent's own check, the one its decoder applies, so a string accepted here always decodes there */
+    return sca_b64_decoded_len(s, n);
 }
 
 static int hex_ok(const char *s, size_t n)

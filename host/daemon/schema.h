@@ -36,7 +36,8 @@ typedef struct scd_param {
 int scd_params_check(const scd_param *schema, const json_t *params, long long max_deadline_ms, char *msg,
                      size_t cap);
 
-/* Decoded length of a canonical Base64 string, or -1 when it is not canonical Base64. */
+/* Decoded length of a canonical Base64 string, or -1 when it is not canonical Base64: sca_b64_decoded_len, the
+ * check libscagent's decoder applies (kept under this name for the method handlers). */
 long long scd_b64_len(const char *s, size_t n);
 
 #endif
