@@ -55,21 +55,31 @@ sca_rc sca_usim_select(sca_card *c, sca_error *err)
                        "selecting the USIM application (AID A0000000871002...)", err);
 }
 
+/* The preamble of reading and of writing an EF: the USIM application, then the EF by its file id; the FCP (or
+ * nothing, when the card only answers P2 0C) into fcp. Inside the caller's sca_card_begin, so no other client's
+ * SELECT can come between this and the READ/UPDATE BINARY that follows. */
+static sca_rc select_ef(sca_card *c, uint16_t fid, uint8_t *fcp, size_t cap, size_t *fcp_len, sca_error *err)
+{
+    uint8_t id[2] = {(uint8_t)(fid >> 8), (uint8_t)fid};
+    char what[48];
+    snprintf(what, sizeof what, "selecting EF %04X on the USIM", fid);
+    sca_rc rc = sca_usim_select(c, err);
+    if (rc == SCA_OK)
+        rc = select_file(c, SELECT_BY_FID, id, sizeof id, fcp, cap, fcp_len, what, err);
+    return rc;
+}
+
 sca_rc sca_usim_read_ef(sca_card *c, uint16_t fid, uint8_t *buf, size_t cap, size_t *len, sca_error *err)
 {
     if (c == NULL || buf == NULL || len == NULL)
         return sca_error_set(err, SCA_E_INVALID_ARG, "reading a USIM file: missing argument");
     *len = 0;
-    uint8_t fcp[258], id[2] = {(uint8_t)(fid >> 8), (uint8_t)fid};
+    uint8_t fcp[258];
     size_t fl = 0;
-    char what[48];
-    snprintf(what, sizeof what, "selecting EF %04X on the USIM", fid);
     sca_rc rc = sca_card_begin(c, err);
     if (rc != SCA_OK)
         return rc;
-    rc = sca_usim_select(c, err);
-    if (rc == SCA_OK)
-        rc = select_file(c, SELECT_BY_FID, id, sizeof id, fcp, sizeof fcp, &fl, what, err);
+    rc = select_ef(c, fid, fcp, sizeof fcp, &fl, err);
     size_t want = 256;
     sca_tlv t62, t80;
     if (rc == SCA_OK && fl > 0 && sca_tlv_find(fcp, fl, FCP_TEMPLATE, &t62, NULL) == SCA_OK &&
@@ -101,16 +111,12 @@ sca_rc sca_usim_write_ef(sca_card *c, uint16_t fid, const uint8_t *data, size_t 
 {
     if (c == NULL || data == NULL || len == 0 || len > 255)
         return sca_error_set(err, SCA_E_INVALID_ARG, "writing a USIM file: 1..255 bytes");
-    uint8_t fcp[258], id[2] = {(uint8_t)(fid >> 8), (uint8_t)fid}, r[8];
+    uint8_t fcp[258], r[8];
     size_t fl = 0, rn = 0;
-    char what[48];
-    snprintf(what, sizeof what, "selecting EF %04X on the USIM", fid);
     sca_rc rc = sca_card_begin(c, err);
     if (rc != SCA_OK)
         return rc;
-    rc = sca_usim_select(c, err);
-    if (rc == SCA_OK)
-        rc = select_file(c, SELECT_BY_FID, id, sizeof id, fcp, sizeof fcp, &fl, what, err);
+    rc = select_ef(c, fid, fcp, sizeof fcp, &fl, err);
     if (rc == SCA_OK) {
         uint16_t sw;
         sca_apdu a = {.cla = SCA_CLA_ISO, .ins = INS_UPDATE_BINARY, .data = data, .lc = len};
