@@ -14,9 +14,8 @@
 #include "scagent/client.h"
 #include "scagent/mbms.h"
 
-#define EXIT_REFUSED 10      /* as cmd_bcast.c: the BM-SC refused */
 #define MSG_FILE_MAX 8192    /* as cmd_mbms.c */
-#define HASH_PART (64u * 1024) /* fu verify --on-card: package bytes per fu.hash request (small: less to parse
+#define HASH_PART (16u * 1024) /* fu verify --on-card: package bytes per fu.hash request (small: less to parse
                                     * at once in the daemon, so other clients wait less) */
 
 static void print_text(const char *prefix, const json_t *v)

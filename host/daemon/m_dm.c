@@ -142,6 +142,9 @@ static void hash_state_free(void *p)
     free(s);
 }
 
+#define HASH_CHUNK_SHARED 1024      /* bytes per step while urgent requests are about */
+#define HASH_URGENT_WINDOW_MS 2000 /* "about": one queued within this window */
+
 static scd_step hash_step_fail(scd_cardctx *x, scd_job *j, sca_error *err)
 {
     x->hash_owner = 0; /* the card ended its session (or will refuse the next part): start again */
@@ -183,6 +186,9 @@ scd_step scd_h_fu_hash(scd_cardctx *x, scd_job *j)
     }
     size_t max = sca_card_max_data(x->card);
     size_t chunk = x->hash_chunk && x->hash_chunk <= max ? x->hash_chunk : (max > 4096 ? 4096 : max);
+    /* while latency-critical requests (STKMs) arrive, shorter steps: one waits for at most a quarter of the time */
+    if (chunk > HASH_CHUNK_SHARED && x->w != NULL && scd_worker_urgent_recently(x->w, HASH_URGENT_WINDOW_MS))
+        chunk = HASH_CHUNK_SHARED;
     if (s->win == NULL && (s->win = malloc(chunk + 3)) == NULL) {
         sca_error_set(&err, SCA_E_NO_MEMORY, NULL);
         return hash_step_fail(x, j, &err);

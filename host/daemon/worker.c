@@ -321,6 +321,8 @@ int scd_worker_submit(scd_worker *w, scd_job *j)
         return 0;
     }
     j->seq = ++w->seq;
+    if (j->prio == SCD_PRIO_URGENT)
+        w->last_urgent_ms = scd_now_ms();
     scd_queue_push(&w->q, j);
     kick_locked(w);
     pthread_mutex_unlock(&w->mu);
@@ -413,6 +415,14 @@ scd_job *scd_worker_take_done(scd_worker *w)
     w->done = w->done_tail = NULL;
     pthread_mutex_unlock(&w->mu);
     return l;
+}
+
+int scd_worker_urgent_recently(scd_worker *w, uint64_t window_ms)
+{
+    pthread_mutex_lock(&w->mu);
+    uint64_t t = w->last_urgent_ms;
+    pthread_mutex_unlock(&w->mu);
+    return t != 0 && scd_now_ms() - t < window_ms;
 }
 
 size_t scd_worker_queued(scd_worker *w)

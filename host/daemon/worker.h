@@ -47,6 +47,7 @@ typedef struct scd_worker {
     pthread_t loop;
     uint64_t last_step_ms;     /* for the presence poll after idle_ms without a step */
     int wake_written;          /* the pipe holds a wake-up byte (under mu) */
+    uint64_t last_urgent_ms;   /* when the last urgent request was queued (under mu) */
 } scd_worker;
 
 int scd_worker_start(scd_worker *w, const scd_executor *ex);
@@ -74,6 +75,8 @@ void scd_worker_post_event(scd_worker *w, json_t *event);
 /* The answers and events so far, as a list (the caller frees the jobs). Also drains the wake-up pipe. The
  * socket loop calls it every turn: answers posted by the loop itself (one-loop mode) write no wake-up. */
 scd_job *scd_worker_take_done(scd_worker *w);
+/* 1 when an urgent request was queued within the last `window_ms`: long operations then take smaller steps. */
+int scd_worker_urgent_recently(scd_worker *w, uint64_t window_ms);
 /* Jobs in the queue (tests and status). */
 size_t scd_worker_queued(scd_worker *w);
 /* Finish the running step, answer everything queued with "shutting-down", end the thread, close the card. */

@@ -520,6 +520,7 @@ def dm_perso(sc):
     for st in ([py, dm, "init", d],
                [sc, "--test-keys", "perso", "dm", "server", "add", "0", "--id", "dm-a.scagent.test", "--key",
                 os.path.join(d, "dmserver-a.pub.pem"), "--perms", "fw,log"],
+               [sc, "--test-keys", "perso", "dm", "originator", "add", "0", os.path.join(d, "originator0.pub.pem")],
                [py, dm, "register-card", d, "--card-id", card_id, "--card-key", os.path.join(w, "card-log-key.der")]):
         p = subprocess.run(st, capture_output=True, text=True)
         if p.returncode != 0:
@@ -533,6 +534,7 @@ def dm_perso(sc):
             break
         time.sleep(0.05)
     E2E["dm_url"] = "http://127.0.0.1:%s" % open(pf).read().strip()
+    E2E["dm_tool"], E2E["dm_dir"], E2E["card_id"] = dm, d, card_id
     return True
 
 
@@ -542,11 +544,30 @@ def dm_log_e2e():
                  E2E.get("dm_error", "")):
         return
     sc = [os.path.join(ARGS.build, "bin", "scagent"), "-S", SOCK]
+    # a firmware update hashed on the card through the daemon: 16 KiB requests, cut into one transaction per chunk
+    w = ARGS.tmp
+    pkg, man = os.path.join(w, "fw.bin"), os.path.join(w, "fw.manifest")
+    with open(pkg, "wb") as f:
+        f.write(os.urandom(300 * 1024 + 7))
+    subprocess.run([sys.executable, E2E["dm_tool"], "sign-manifest", E2E["dm_dir"], "--originator", "0", "--package",
+                    pkg, "--kind", "firmware", "--manufacturer", "4660", "--model", "22", "--from-min", "1",
+                    "--from-max", "3", "--to", "4", "--seq", "1", "--server", "dm-a.scagent.test", "--card-id",
+                    E2E["card_id"], "--out", man], capture_output=True)
+    r = subprocess.run(sc + ["fu", "verify", pkg, "--manifest", man, "--server", "dm-a.scagent.test", "--on-card"],
+                       capture_output=True, text=True)
+    check("fu verify --on-card through the daemon: the card hashed the package and matched the manifest",
+          r.returncode == 0 and "verified" in r.stdout, r)
+    r = subprocess.run(sc + ["--json", "fu", "report", "installed"], capture_output=True, text=True)
+    check("fu report installed through the daemon", r.returncode == 0, r)
     r = subprocess.run(sc + ["--json", "fu", "log", "--dm-server", E2E["dm_url"], "--server", "dm-a.scagent.test"],
                        capture_output=True, text=True)
     j = json.loads(r.stdout or "{}")
     check("fu log --dm-server through the daemon: the simulator verified the export (its key, the card's checkpoint)",
           r.returncode == 0 and j.get("ok") is True and j.get("verified") is True, r)
+    recs = [(x.get("kind_name"), x.get("status_name")) for x in j.get("records", [])]
+    check("the log holds the update verified, then installed after the card hashed it", recs[-2:] == [
+        ("firmware", "verified"), ("firmware", "installed")] and "hashed-on-card" in j["records"][-1].get("flag_names",
+                                                                                                     []), j)
     r = subprocess.run(sc + ["fu", "log", "--dm-server", E2E["dm_url"], "--server", "dm-a.scagent.test"],
                        capture_output=True, text=True)
     check("fu log --dm-server: the direct command's text", r.returncode == 0 and

@@ -144,6 +144,28 @@ static void urgent_between_bulk_steps(void **state)
     scd_worker_destroy(&w);
 }
 
+/* A long operation takes smaller steps while urgent requests are about (m_dm.c's fu.hash asks this). */
+static void urgent_requests_are_remembered(void **state)
+{
+    (void)state;
+    fake f;
+    fake_init(&f);
+    scd_worker w;
+    scd_executor e = fake_executor(&f);
+    assert_int_equal(scd_worker_start(&w, &e), 0);
+    assert_false(scd_worker_urgent_recently(&w, 60000)); /* none yet */
+    scd_worker_submit(&w, mkjob(1, 1, "dm.check", 0));  /* normal: not counted */
+    answers a = {0};
+    collect(&w, &a, 1);
+    assert_false(scd_worker_urgent_recently(&w, 60000));
+    scd_worker_submit(&w, mkjob(1, 2, "mbms.stkm", 0));
+    collect(&w, &a, 2);
+    assert_true(scd_worker_urgent_recently(&w, 60000));
+    usleep(30000);
+    assert_false(scd_worker_urgent_recently(&w, 10)); /* outside a 10 ms window */
+    scd_worker_destroy(&w);
+}
+
 static void a_stream_of_urgent_work_waits_for_nothing(void **state)
 {
     (void)state;
@@ -313,6 +335,7 @@ static const struct CMUnitTest tests[] = {
     cmocka_unit_test(queue_order),
     cmocka_unit_test(queue_take),
     cmocka_unit_test(urgent_between_bulk_steps),
+    cmocka_unit_test(urgent_requests_are_remembered),
     cmocka_unit_test(a_stream_of_urgent_work_waits_for_nothing),
     cmocka_unit_test(cancel_queued_and_running),
     cmocka_unit_test(deadlines),
