@@ -168,8 +168,6 @@ int cli_perso_gba(cli *c);
 int cli_perso_dmboot_tries(cli *c, const char *n);
 /* NAF_Id from --naf-fqdn and --ua-id (without --ua-id: SCA_E_INVALID_ARG when `ua_required`, else MBMS). */
 sca_rc cli_naf_id(const cli *c, int ua_required, uint8_t *out, size_t *len, sca_error *err);
-/* A DM server check result as JSON (new reference). */
-json_t *cli_check_json(const sca_dm_check_result *r);
 /* The user confirms the unauthorized server of the card's session: the PIN first when the policy asks for it. */
 sca_rc cli_confirm_server(cli *c, const sca_dm_check_result *r, const char *server, sca_error *err);
 /* The terminal's time for the card: --time, else the clock. */

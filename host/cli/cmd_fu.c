@@ -140,7 +140,7 @@ static int fu_verify(cli *c, const char *package)
         json_t *o = json_pack("{s:b, s:s, s:i, s:i, s:I, s:s, s:b, s:b, s:b}", "ok", 1, "kind", kind, "from",
                               sum.from, "to", sum.to, "size", (json_int_t)sum.size, "sha256", sha ? sha : "",
                               "hashed_on_card", c->on_card, "token", c->token != NULL, "confirmed", confirmed);
-        json_object_set_new(o, "server", cli_check_json(&chk));
+        json_object_set_new(o, "server", sca_json_dm_check(&chk));
         cli_json(o);
     } else {
         printf("DM server %s: %s%s\n", c->server, sca_dm_reason_text(chk.reason),

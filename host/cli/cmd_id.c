@@ -11,27 +11,6 @@
 #include "cli.h"
 #include "sca_contract.h"
 
-static const char *alg_name(uint8_t alg)
-{
-    switch (alg) {
-    case SCA_KEY_ALG_EC_P256: return "ec-p256";
-    case SCA_KEY_ALG_RSA_2048: return "rsa-2048";
-    default: return "none";
-    }
-}
-
-static void name_of(X509_NAME *n, char *out, size_t cap)
-{
-    BIO *b = BIO_new(BIO_s_mem());
-    out[0] = '\0';
-    if (b == NULL)
-        return;
-    X509_NAME_print_ex(b, n, 0, XN_FLAG_RFC2253);
-    int len = BIO_read(b, out, (int)cap - 1);
-    out[len > 0 ? len : 0] = '\0';
-    BIO_free(b);
-}
-
 static int id_show(cli *c)
 {
     sca_error err;
@@ -46,37 +25,12 @@ static int id_show(cli *c)
             return cli_fail(c, &err);
         have_fields = 1;
     }
-    char subject[256] = "", issuer[256] = "";
-    if (st.cert_len > 0) {
-        X509 *x = NULL;
-        if (sca_bcast_get_certificate(c->card, &x, &err) != SCA_OK)
-            return cli_fail(c, &err);
-        name_of(X509_get_subject_name(x), subject, sizeof subject);
-        name_of(X509_get_issuer_name(x), issuer, sizeof issuer);
-        X509_free(x);
-    }
-    if (c->json) {
-        json_t *o = json_pack("{s:b, s:s, s:i, s:i}", "ok", 1, "key", alg_name(st.key_alg), "certificate_length",
-                              (int)st.cert_len, "naf_anchors", (int)st.anchors);
-        json_object_set_new(o, "fields", have_fields ? sca_json_bcast_fields(raw, &f) : json_null());
-        if (st.cert_len > 0)
-            json_object_set_new(o, "certificate", json_pack("{s:s, s:s}", "subject", subject, "issuer", issuer));
-        cli_json(o);
-        return EXIT_OK;
-    }
-    if (have_fields) {
-        json_t *fo = sca_json_bcast_fields(raw, &f);
-        sca_json_bcast_fields_print(stdout, fo);
-        json_decref(fo);
-    } else
-        printf("identifier fields: not written yet (scagent perso fields)\n");
-    printf("client key:                %s\n", alg_name(st.key_alg));
-    if (st.cert_len > 0)
-        printf("certificate:               %u bytes, subject %s, issuer %s\n", st.cert_len, subject, issuer);
-    else
-        printf("certificate:               none\n");
-    printf("NAF trust anchors:         %u\n", st.anchors);
-    return EXIT_OK;
+    X509 *x = NULL;
+    if (st.cert_len > 0 && sca_bcast_get_certificate(c->card, &x, &err) != SCA_OK)
+        return cli_fail(c, &err);
+    json_t *o = sca_json_id_show(&st, have_fields ? raw : NULL, &f, x);
+    X509_free(x);
+    return cli_show(c, o, sca_json_id_show_print);
 }
 
 static int id_header(cli *c)

@@ -12,14 +12,7 @@ static int pin_status(cli *c)
     sca_pin_status st;
     if (cli_open(c, &err) != SCA_OK || sca_pin_get_status(c->card, &st, &err) != SCA_OK)
         return cli_fail(c, &err);
-    if (c->json)
-        cli_json(json_pack("{s:b, s:b, s:b, s:i, s:i}", "ok", 1, "set", st.set, "blocked", st.blocked, "tries_left",
-                           st.tries_left, "try_limit", st.try_limit));
-    else if (!st.set)
-        printf("PIN not set (card not personalized)\n");
-    else
-        printf("PIN: %d of %d tries left%s\n", st.tries_left, st.try_limit, st.blocked ? ", BLOCKED" : "");
-    return EXIT_OK;
+    return cli_show(c, sca_json_pin_status(&st), sca_json_pin_status_print);
 }
 
 int cmd_pin(cli *c, int argc, char **argv)

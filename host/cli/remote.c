@@ -1,6 +1,7 @@
 /* scagent -S SOCKET / --daemon: the commands that go through scagentd instead of opening the card. Each maps to
- * one method of the daemon (host/daemon/PROTOCOL.md); the output is the direct command's JSON (with --json) or
- * a plain "key: value" rendering of the result. */
+ * one method of the daemon (host/daemon/PROTOCOL.md); the output is the direct command's JSON (with --json) and
+ * its text where the daemon answers with the same result object (scagent/json_results.h), else a plain
+ * "key: value" rendering of the result. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -35,8 +36,26 @@ static void print_text(const char *prefix, const json_t *v)
     }
 }
 
-static int show(cli *c, const char *method, json_t *r)
+/* The methods whose answer is the direct command's result object (scagent/json_results.h), and its text. */
+static const struct {
+    const char *method;
+    void (*print)(FILE *f, const json_t *o);
+} printers[] = {
+    {"info", sca_json_info_print},           {"pin.status", sca_json_pin_status_print},
+    {"dm.servers", sca_json_dm_servers_print}, {"dm.policy", sca_json_dm_policy_print},
+    {"dm.check", sca_json_dm_check_print},   {"id.show", sca_json_id_show_print},
+};
+
+static int show(cli *c, const char *method, json_t *r, int argc, char **argv)
 {
+    for (size_t i = 0; i < sizeof printers / sizeof printers[0]; i++) {
+        if (strcmp(method, printers[i].method))
+            continue;
+        /* the text names the server as the direct command does; the answer (--json) stays the daemon's */
+        if (!c->json && !strcmp(method, "dm.check") && argc >= 3)
+            json_object_set_new(r, "server", json_string(argv[2]));
+        return cli_show(c, r, printers[i].print);
+    }
     if (c->json) {
         json_t *o = json_pack("{s:b}", "ok", 1);
         json_object_update(o, r);
@@ -804,5 +823,5 @@ static int cli_remote_simple(cli *c, int argc, char **argv)
     sca_client_close(cl);
     if (rc != SCA_OK)
         return cli_fail(c, &err);
-    return show(c, method, r);
+    return show(c, method, r, argc, argv);
 }

@@ -20,21 +20,8 @@ scd_step scd_h_info(scd_cardctx *x, scd_job *j)
         return scd_fail_err(j, &err);
     size_t atr_len;
     const uint8_t *atr = sca_card_atr(x->card, &atr_len);
-    char caps[256], version[32];
-    sca_capabilities_str(i.capabilities, caps, sizeof caps);
-    snprintf(version, sizeof version, "%u.%u.%u", i.version[0], i.version[1], i.version[2]);
-    return scd_ok(j, json_pack("{s:s, s:o, s:s, s:i, s:s, s:i, s:s, s:I, s:{s:I, s:I, s:I}, s:{s:b, s:b, s:i, s:i}, "
-                               "s:o, s:s, s:i}",
-                               "reader", sca_card_reader(x->card), "atr", scd_jhex(atr, atr_len), "protocol",
-                               sca_card_protocol(x->card) ? "T=1" : "T=0", "channel", (int)sca_card_channel(x->card),
-                               "applet_version", version, "contract_version", i.contract_version, "capabilities",
-                               caps, "capabilities_bits", (json_int_t)i.capabilities, "free_memory", "persistent",
-                               (json_int_t)i.free_persistent, "transient_reset", (json_int_t)i.free_transient_reset,
-                               "transient_deselect", (json_int_t)i.free_transient_deselect, "pin", "set",
-                               (i.pin_flags & SCA_PIN_FLAG_SET) != 0, "blocked", (i.pin_flags & SCA_PIN_FLAG_BLOCKED) != 0,
-                               "tries_left", i.pin_tries_left, "try_limit", i.pin_try_limit, "card_id",
-                               scd_jhex(i.card_id, sizeof i.card_id), "lifecycle", sca_lifecycle_name(i.lifecycle),
-                               "issuer_key_version", i.issuer_key_version));
+    return scd_ok(j, sca_json_info(&i, sca_card_reader(x->card), atr, atr_len, sca_card_protocol(x->card),
+                                   sca_card_channel(x->card)));
 }
 
 scd_step scd_h_pin_status(scd_cardctx *x, scd_job *j)
@@ -44,9 +31,10 @@ scd_step scd_h_pin_status(scd_cardctx *x, scd_job *j)
     if (sca_pin_get_status(x->card, &st, &err) != SCA_OK)
         return scd_fail_err(j, &err);
     /* "verified" is per connection: the card's flag may come from another client's pin.verify */
-    return scd_ok(j, json_pack("{s:b, s:b, s:i, s:i, s:b, s:b}", "set", st.set, "blocked", st.blocked, "tries_left",
-                               st.tries_left, "try_limit", st.try_limit, "verified",
-                               st.verified && scd_pin_mine(x, j), "verified_on_card", st.verified));
+    json_t *o = sca_json_pin_status(&st);
+    json_object_set_new(o, "verified", json_boolean(st.verified && scd_pin_mine(x, j)));
+    json_object_set_new(o, "verified_on_card", json_boolean(st.verified));
+    return scd_ok(j, o);
 }
 
 scd_step scd_h_pin_verify(scd_cardctx *x, scd_job *j)
@@ -76,18 +64,21 @@ scd_step scd_h_id_show(scd_cardctx *x, scd_job *j)
 {
     sca_error err;
     sca_bcast_status st;
-    uint8_t fields[19];
-    if (sca_bcast_get_status(x->card, &st, &err) != SCA_OK)
-        return scd_fail_err(j, &err);
-    json_t *o = json_pack("{s:i, s:b, s:I, s:I}", "key_alg", st.key_alg, "fields_set", st.fields_set, "cert_len",
-                          (json_int_t)st.cert_len, "naf_anchors", (json_int_t)st.anchors);
-    if (st.fields_set) {
-        if (sca_bcast_get_fields(x->card, fields, &err) != SCA_OK) {
-            json_decref(o);
-            return scd_fail_err(j, &err);
-        }
-        json_object_set_new(o, "fields", scd_jhex(fields, sizeof fields));
+    uint8_t raw[SCA_BCAST_FIELDS_SIZE];
+    sca_bcast_fields f;
+    X509 *cert = NULL;
+    sca_rc rc = sca_bcast_get_status(x->card, &st, &err);
+    if (rc == SCA_OK && st.fields_set) {
+        rc = sca_bcast_get_fields(x->card, raw, &err);
+        if (rc == SCA_OK)
+            rc = sca_bcast_fields_decode(raw, &f, &err);
     }
+    if (rc == SCA_OK && st.cert_len > 0)
+        rc = sca_bcast_get_certificate(x->card, &cert, &err);
+    if (rc != SCA_OK)
+        return scd_fail_err(j, &err);
+    json_t *o = sca_json_id_show(&st, st.fields_set ? raw : NULL, &f, cert);
+    X509_free(cert);
     return scd_ok(j, o);
 }
 

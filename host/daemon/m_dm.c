@@ -12,18 +12,7 @@
 #include "proto.h"
 #include "sca_contract.h"
 #include "scagent/fu.h"
-
-static json_t *perms(uint8_t p)
-{
-    json_t *a = json_array();
-    if (p & SCA_DM_PERM_FW_UPDATE)
-        json_array_append_new(a, json_string("fw"));
-    if (p & SCA_DM_PERM_READ_LOG)
-        json_array_append_new(a, json_string("log"));
-    if (p & SCA_DM_PERM_OTHER_DM)
-        json_array_append_new(a, json_string("other"));
-    return a;
-}
+#include "scagent/json_results.h"
 
 static uint32_t when(const scd_job *j)
 {
@@ -38,15 +27,7 @@ scd_step scd_h_dm_servers(scd_cardctx *x, scd_job *j)
     size_t n = 0;
     if (sca_dm_servers(x->card, s, SCA_DM_SERVERS, &n, &err) != SCA_OK)
         return scd_fail_err(j, &err);
-    json_t *arr = json_array();
-    for (size_t i = 0; i < n; i++) {
-        int keyless = s[i].pub[0] == 0x00; /* added by a DM bootstrap: no key, can never read the log */
-        json_array_append_new(arr, json_pack("{s:i, s:s, s:o, s:I, s:I, s:o, s:b}", "slot", s[i].slot, "id", s[i].id,
-                                             "perms", perms(s[i].perms), "not_before", (json_int_t)s[i].not_before,
-                                             "not_after", (json_int_t)s[i].not_after, "key",
-                                             keyless ? json_null() : scd_jhex(s[i].pub, 65), "bootstrapped", keyless));
-    }
-    return scd_ok(j, json_pack("{s:i, s:o}", "capacity", SCA_DM_SERVERS, "servers", arr));
+    return scd_ok(j, sca_json_dm_servers(s, n));
 }
 
 scd_step scd_h_dm_policy(scd_cardctx *x, scd_job *j)
@@ -55,9 +36,7 @@ scd_step scd_h_dm_policy(scd_cardctx *x, scd_job *j)
     uint8_t policy, flags;
     if (sca_dm_policy(x->card, &policy, &flags, &err) != SCA_OK)
         return scd_fail_err(j, &err);
-    return scd_ok(j, json_pack("{s:s, s:b, s:b}", "policy", sca_dm_policy_name(policy), "token_required",
-                               (flags & SCA_DM_POLICY_FLAG_TOKEN_REQUIRED) != 0, "bootstrap_add",
-                               (flags & SCA_DM_POLICY_FLAG_BOOTSTRAP_ADD) != 0));
+    return scd_ok(j, sca_json_dm_policy(policy, flags));
 }
 
 scd_step scd_h_dm_check(scd_cardctx *x, scd_job *j)
@@ -66,9 +45,7 @@ scd_step scd_h_dm_check(scd_cardctx *x, scd_job *j)
     sca_dm_check_result r;
     if (sca_dm_check(x->card, when(j), scd_pstr(j, "server"), &r, &err) != SCA_OK)
         return scd_fail_err(j, &err);
-    return scd_ok(j, json_pack("{s:b, s:o, s:i, s:s, s:s}", "authorized", r.authorized, "perms", perms(r.perms),
-                               "slot", r.slot == 0xFF ? -1 : r.slot, "policy", sca_dm_policy_name(r.policy), "reason",
-                               sca_dm_reason_text(r.reason)));
+    return scd_ok(j, sca_json_dm_check(&r));
 }
 
 scd_step scd_h_dm_confirm(scd_cardctx *x, scd_job *j)

@@ -180,7 +180,7 @@ def conformance():
     else:
         check("info from the card", "applet_version" in r.get("result", {}), r)
     for method, key in [("pin.status", "tries_left"), ("dm.servers", "servers"), ("dm.policy", "policy"),
-                        ("gba.status", "bootstrapped"), ("id.show", "key_alg"), ("fu.log.read", "count")]:
+                        ("gba.status", "bootstrapped"), ("id.show", "key"), ("fu.log.read", "count")]:
         r = c.call(method, id_=method)
         check("%s answers (id echoed)" % method, r.get("id") == method and
               (code(r) == "no-card" if NOCARD else key in r.get("result", {})), r)
