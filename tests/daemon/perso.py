@@ -16,6 +16,14 @@ import subprocess
 import sys
 import time
 
+import ndjson
+from ndjson import LIB_CODES, check, code, res
+
+
+def Conn(timeout=60):  # noqa: N802 (perso steps such as RSA key generation take long)
+    return ndjson.Conn(timeout=timeout)
+
+
 A = argparse.ArgumentParser()
 A.add_argument("--build", required=True)
 A.add_argument("--tmp", required=True)
@@ -26,15 +34,10 @@ os.makedirs(DIR, exist_ok=True)
 SOCK = os.path.join(DIR, "scagentd.sock")
 CONF = os.path.join(DIR, "scagentd.conf")
 LOG = os.path.join(DIR, "scagentd.log")
+ndjson.SOCK = SOCK
 KEYS = os.path.join(DIR, "issuer-keys.conf")
-PASS = 0
-FAIL = 0
 DAEMON = None
 
-LIB_CODES = {"invalid-argument", "no-memory", "buffer-too-small", "internal", "parse", "crypto", "timeout",
-             "no-service", "no-reader", "no-card", "card-removed", "card-reset", "sharing-violation", "transport",
-             "no-applet", "protocol", "card-error", "auth-failed", "wrong-pin", "pin-blocked", "bad-request",
-             "not-supported", "denied", "conditions", "not-found"}
 TEST_KEY = "404142434445464748494A4B4C4D4E4F"  # the documented test issuer keys (public test values)
 WRONG_KEY = "000102030405060708090A0B0C0D0E0F"
 # the P-256 base point: a valid public key with no private key anyone would use
@@ -44,61 +47,6 @@ IMEI = "490154203237518"
 GBA_K = "465B5CE8B199B49FAA5F0A2EE238A6BC"
 GBA_OPC = "CD63CB71954A9F4E48A5994E37A02BAF"
 TOKEN_KEY = "00112233445566778899AABBCCDDEEFF"
-
-
-def check(name, ok, detail=""):
-    global PASS, FAIL
-    if ok:
-        PASS += 1
-        print("  ok   " + name)
-    else:
-        FAIL += 1
-        print("  FAIL " + name + (": " + str(detail)[:400] if detail else ""))
-    sys.stdout.flush()
-    return ok
-
-
-class Conn:
-    """One connection, line framed; events are skipped."""
-
-    def __init__(self, timeout=60):
-        self.s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-        self.s.settimeout(timeout)
-        self.s.connect(SOCK)
-        self.buf = b""
-        self.n = 0
-        self.hello = self.read()
-
-    def read(self):
-        while b"\n" not in self.buf:
-            d = self.s.recv(1 << 16)
-            if not d:
-                return None
-            self.buf += d
-        line, self.buf = self.buf.split(b"\n", 1)
-        return json.loads(line)
-
-    def call(self, method, params=None):
-        self.n += 1
-        m = {"id": self.n, "method": method}
-        if params is not None:
-            m["params"] = params
-        self.s.sendall(json.dumps(m).encode() + b"\n")
-        while True:
-            r = self.read()
-            if r is None or r.get("id") == self.n:
-                return r
-
-    def close(self):
-        self.s.close()
-
-
-def code(m):
-    return (m or {}).get("error", {}).get("code")
-
-
-def res(m):
-    return (m or {}).get("result") or {}
 
 
 def write_conf(perso="yes", roles="admin", issuer_keys=None, level="info"):
@@ -465,11 +413,11 @@ def main():
         check("perso checks ran to the end", False, repr(e))
     finally:
         stop()
-    if FAIL:
+    if ndjson.COUNTS["failed"]:
         print("--- scagentd log (tail)")
         print(open(LOG).read()[-3000:] if os.path.exists(LOG) else "(none)")
-    print("PHASE perso passed=%d failed=%d" % (PASS, FAIL))
-    return 0 if FAIL == 0 else 1
+    print("PHASE perso passed=%(passed)d failed=%(failed)d" % ndjson.COUNTS)
+    return 0 if ndjson.COUNTS["failed"] == 0 else 1
 
 
 sys.exit(main())

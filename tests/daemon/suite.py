@@ -15,6 +15,9 @@ import time
 import urllib.parse
 import urllib.request
 
+import ndjson
+from ndjson import LIB_CODES, PROTO_CODES, Conn, check, code, res  # noqa: F401
+
 A = argparse.ArgumentParser()
 A.add_argument("--build", required=True)
 A.add_argument("--root", required=True)
@@ -28,17 +31,7 @@ NOCARD = ARGS.card == "none"
 SOCK = os.path.join(ARGS.tmp, "scagentd.sock")
 CONF = os.path.join(ARGS.tmp, "scagentd.conf")
 LOG = os.path.join(ARGS.tmp, "scagentd.log")
-PASS = 0
-FAIL = 0
-
-# the library's error codes (sca_rc_name) and the protocol's: every error must carry one of them
-LIB_CODES = {"invalid-argument", "no-memory", "buffer-too-small", "internal", "parse", "crypto", "timeout",
-             "no-service", "no-reader", "no-card", "card-removed", "card-reset", "sharing-violation", "transport",
-             "no-applet", "protocol", "card-error", "auth-failed", "wrong-pin", "pin-blocked", "bad-request",
-             "not-supported", "denied", "conditions", "not-found"}
-PROTO_CODES = {"parse-error", "invalid-request", "too-large", "too-deep", "unknown-method", "bad-params", "denied",
-               "busy", "cancelled", "deadline-exceeded", "shutting-down", "not-supported", "read-timeout"}
-
+ndjson.SOCK = SOCK
 # who may call what (PROTOCOL.md section 6); admin may call everything; P: only with perso = yes
 T, D, AD = "terminal", "dm-client", "admin"
 ACL = {
@@ -50,75 +43,6 @@ ACL = {
     "mbms.delete": {T}, "bcast.provision": {T}, "register": {T}, "id.verify": {T, D}, "apdu": {AD}, "perso.fields": "P",
     "perso.version": "P", "perso.naf-anchor": "P", "perso.dm": "P",
 }
-
-
-def check(name, ok, detail=""):
-    global PASS, FAIL
-    if ok:
-        PASS += 1
-        print("  ok   " + name)
-    else:
-        FAIL += 1
-        print("  FAIL " + name + (": " + str(detail)[:400] if detail else ""))
-    sys.stdout.flush()
-    return ok
-
-
-class Conn:
-    """One connection, line framed."""
-
-    def __init__(self, timeout=15):
-        self.s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-        self.s.settimeout(timeout)
-        self.s.connect(SOCK)
-        self.buf = b""
-        self.events = []
-        self.kept = {}
-        self.hello = self.read()
-
-    def send_raw(self, b):
-        self.s.sendall(b)
-
-    def send(self, id_, method, params=None):
-        m = {"id": id_, "method": method}
-        if params is not None:
-            m["params"] = params
-        self.s.sendall(json.dumps(m).encode() + b"\n")
-
-    def read(self):
-        while b"\n" not in self.buf:
-            d = self.s.recv(1 << 16)
-            if not d:
-                return None
-            self.buf += d
-        line, self.buf = self.buf.split(b"\n", 1)
-        return json.loads(line)
-
-    def answer(self, id_):
-        """The answer to id_, keeping others and collecting events."""
-        if id_ in self.kept:
-            return self.kept.pop(id_)
-        while True:
-            m = self.read()
-            if m is None:
-                return None
-            if "event" in m:
-                self.events.append(m["event"])
-                continue
-            if m.get("id") == id_:
-                return m
-            self.kept[json.dumps(m.get("id"))] = m
-
-    def call(self, method, params=None, id_=1):
-        self.send(id_, method, params)
-        return self.answer(id_)
-
-    def close(self):
-        self.s.close()
-
-
-def code(m):
-    return (m or {}).get("error", {}).get("code")
 
 
 def write_conf(roles="terminal,dm-client", perso="no", extra=""):
@@ -429,6 +353,15 @@ SIMS = []
 E2E = {}
 
 
+def sim(name, argv):
+    """A simulator serving on a free port (logging to NAME.log in the run's directory): its port, once listening."""
+    w = ARGS.tmp
+    p, port = ndjson.serve(argv + ["--port", "0", "--port-file", os.path.join(w, name + ".port"), "--log",
+                                   os.path.join(w, name + ".log")], os.path.join(w, name + ".port"))
+    SIMS.append(p)
+    return port
+
+
 def sims_start():
     """Card mode, before the daemon holds the card (the applet is not multi-selectable): the BSF and BM-SC simulators
     and the card's GBA keys (an issuer step, so directly)."""
@@ -443,16 +376,7 @@ def sims_start():
     subprocess.run([py, bmsc, "add-msk", os.path.join(w, "bmsc"), "--msk-id", "00010002", "--item",
                     "urn:example:item:news"], capture_output=True)
     for name, tool in (("bsf", bsf), ("bmsc", bmsc)):
-        SIMS.append(subprocess.Popen([py, tool, "serve", os.path.join(w, name), "--port", "0", "--port-file",
-                                      os.path.join(w, name + ".port"), "--log", os.path.join(w, name + ".log")],
-                                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
-    for name in ("bsf", "bmsc"):
-        pf = os.path.join(w, name + ".port")
-        for _ in range(100):
-            if os.path.exists(pf) and os.path.getsize(pf):
-                break
-            time.sleep(0.05)
-        E2E[name] = "http://127.0.0.1:%s" % open(pf).read().strip()
+        E2E[name] = "http://127.0.0.1:%s" % sim(name, [py, tool, "serve", os.path.join(w, name)])
     # the identity's fields are fixed once the card is personalized: they come first, then the PIN and life cycle
     E2E["identity"] = identity_perso(sc)
     subprocess.run([os.path.join(ARGS.build, "bin", "scagent-perso"), "--profile",
@@ -489,16 +413,9 @@ def identity_perso(sc):
             E2E["identity_error"] = "%s: %s" % (" ".join(st[:4]), p.stderr.strip()[-300:])
             return False
     for policy in ("optional-upgrade", "critical-upgrade", "refuse"):
-        pf = os.path.join(w, "naf-%s.port" % policy)
-        SIMS.append(subprocess.Popen([py, naf, "serve", E2E["naf_dir"], "--policy", policy, "--upgrade-uri",
-                                      "https://upgrade.example.test/client", "--port", "0", "--port-file", pf,
-                                      "--log", os.path.join(w, "naf-%s.log" % policy)],
-                                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
-        for _ in range(100):
-            if os.path.exists(pf) and os.path.getsize(pf):
-                break
-            time.sleep(0.05)
-        E2E["naf-" + policy] = "http://127.0.0.1:%s/bcast/registration" % open(pf).read().strip()
+        port = sim("naf-" + policy, [py, naf, "serve", E2E["naf_dir"], "--policy", policy, "--upgrade-uri",
+                                     "https://upgrade.example.test/client"])
+        E2E["naf-" + policy] = "http://127.0.0.1:%s/bcast/registration" % port
     return True
 
 
@@ -526,14 +443,7 @@ def dm_perso(sc):
         if p.returncode != 0:
             E2E["dm_error"] = "%s: %s" % (" ".join(st[:4]), p.stderr.strip()[-300:])
             return False
-    pf = os.path.join(w, "dm.port")
-    SIMS.append(subprocess.Popen([py, dm, "serve", d, "--port", "0", "--port-file", pf, "--log",
-                                  os.path.join(w, "dm.log")], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
-    for _ in range(100):
-        if os.path.exists(pf) and os.path.getsize(pf):
-            break
-        time.sleep(0.05)
-    E2E["dm_url"] = "http://127.0.0.1:%s" % open(pf).read().strip()
+    E2E["dm_url"] = "http://127.0.0.1:%s" % sim("dm", [py, dm, "serve", d])
     E2E["dm_tool"], E2E["dm_dir"], E2E["card_id"] = dm, d, card_id
     return True
 
@@ -827,7 +737,7 @@ def main():
         sims_start()
     if not check("scagentd starts on %s" % SOCK, start_daemon()):
         print(open(LOG).read()[-2000:])
-        print("SUITE daemon passed=%d failed=%d" % (PASS, FAIL))
+        print("SUITE daemon passed=%(passed)d failed=%(failed)d" % ndjson.COUNTS)
         return 1
     try:
         conformance()
@@ -850,11 +760,11 @@ def main():
         for p in SIMS:
             p.terminate()
             p.wait()
-    if FAIL:
+    if ndjson.COUNTS["failed"]:
         print("--- scagentd log (tail)")
         print(open(LOG).read()[-3000:])
-    print("SUITE daemon passed=%d failed=%d" % (PASS, FAIL))
-    return 0 if FAIL == 0 else 1
+    print("SUITE daemon passed=%(passed)d failed=%(failed)d" % ndjson.COUNTS)
+    return 0 if ndjson.COUNTS["failed"] == 0 else 1
 
 
 sys.exit(main())
