@@ -90,6 +90,23 @@ class Conn:
         self.s.close()
 
 
+def start_daemon(scagentd, conf, log):
+    """scagentd -f -c conf (stderr appended to log); the process once its socket answers a hello, else None (the
+    process stays the caller's to stop)."""
+    p = subprocess.Popen([scagentd, "-f", "-c", conf], stderr=open(log, "a"))
+    for _ in range(200):
+        if os.path.exists(SOCK):
+            try:
+                Conn().close()
+                return p, True
+            except OSError:
+                pass
+        if p.poll() is not None:
+            break
+        time.sleep(0.05)
+    return p, False
+
+
 def serve(argv, port_file):
     """Start a simulator that writes its port to port_file; (the process, its port as text) once listening."""
     p = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)

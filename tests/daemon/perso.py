@@ -61,16 +61,8 @@ def start(**conf):
     global DAEMON
     stop()
     write_conf(**conf)
-    DAEMON = subprocess.Popen([os.path.join(ARGS.build, "bin", "scagentd"), "-f", "-c", CONF], stderr=open(LOG, "a"))
-    for _ in range(200):
-        if os.path.exists(SOCK):
-            try:
-                Conn().close()
-                return True
-            except OSError:
-                pass
-        time.sleep(0.05)
-    return False
+    DAEMON, up = ndjson.start_daemon(os.path.join(ARGS.build, "bin", "scagentd"), CONF, LOG)
+    return up
 
 
 def stop():

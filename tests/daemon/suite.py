@@ -57,17 +57,8 @@ DAEMON = None
 
 def start_daemon():
     global DAEMON
-    DAEMON = subprocess.Popen([os.path.join(ARGS.build, "bin", "scagentd"), "-f", "-c", CONF],
-                              stderr=open(LOG, "a"))
-    for _ in range(100):
-        if os.path.exists(SOCK):
-            try:
-                Conn().close()
-                return True
-            except OSError:
-                pass
-        time.sleep(0.05)
-    return False
+    DAEMON, up = ndjson.start_daemon(os.path.join(ARGS.build, "bin", "scagentd"), CONF, LOG)
+    return up
 
 
 def reload_roles(roles, perso="no"):
