@@ -128,6 +128,8 @@ sca_rc cli_open_with_pin(cli *c, sca_error *err);
 /* cli_open_with_pin, and the applet must announce MBMS_KEYS (SCA_E_NOT_SUPPORTED otherwise). */
 sca_rc cli_mbms_card(cli *c, sca_error *err);
 int cli_mbms_listen(cli *c);
+/* --key-group: decimal or 0x hex, 0..65535; 0 when it is not. */
+int cli_mbms_key_group(const char *s, uint16_t *out);
 /* Where mbms listen sends the card's part of a message: the card (cmd_mbms_listen.c) or scagentd (remote_mbms.c). */
 typedef struct cli_listen_card {
     /* one LTKM for the card; its verification message, when it asked for one, in verif */

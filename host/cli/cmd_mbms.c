@@ -249,7 +249,7 @@ static int setup(cli *c)
 }
 
 /* --key-group: decimal or 0x hex, 0..65535 */
-static int parse_group(const char *s, uint16_t *out)
+int cli_mbms_key_group(const char *s, uint16_t *out)
 {
     char *end = NULL;
     if (s == NULL || *s == '\0')
@@ -269,7 +269,7 @@ static int delete_cmd(cli *c, const char *what)
         uint8_t kd[3];
         uint16_t grp;
         if (c->key_domain == NULL || strlen(c->key_domain) != 6 || sca_hex_decode(c->key_domain, kd, sizeof kd) != 3 ||
-            !parse_group(c->key_group, &grp))
+            !cli_mbms_key_group(c->key_group, &grp))
             return cli_usage(c, "usage: scagent mbms delete msk --key-domain HEX6 --key-group N (0..65535)");
         if ((rc = cli_mbms_card(c, &err)) == SCA_OK)
             rc = sca_mbms_msk_delete(c->card, kd, grp, &err);

@@ -305,21 +305,17 @@ static int r_mbms_stkm(cli *c, sca_client *cl, const char *path)
     return EXIT_OK;
 }
 
-static int r_mbms_ltkm(cli *c, sca_client *cl, const char *path)
+/* One LTKM (or a BSM trigger), from a file or out of a WAP push (`via`). */
+static int r_mbms_ltkm_msg(cli *c, sca_client *cl, const uint8_t *m, size_t n, const char *via)
 {
     sca_error err;
-    uint8_t *m = NULL;
-    size_t n = 0;
     sca_mbms_action a;
     json_t *p = json_object(), *r = NULL;
-    sca_rc rc = read_msg(path, &m, &n, &err);
-    if (rc == SCA_OK) /* the same classification as the daemon's: a trigger needs no PIN */
-        rc = sca_mbms_ltkm_action(m, n, &a, &err);
+    sca_rc rc = sca_mbms_ltkm_action(m, n, &a, &err); /* the same classification as the daemon's: a trigger needs no PIN */
     if (rc == SCA_OK && a.kind == SCA_MBMS_PROCESS_ON_CARD)
         rc = add_pin(c, p, "PIN", &err);
     if (rc == SCA_OK)
         json_object_set_new(p, "ltkm", cli_jb64(m, n));
-    free(m);
     if (rc != SCA_OK) {
         json_decref(p);
         return cli_fail(c, &err);
@@ -335,7 +331,7 @@ static int r_mbms_ltkm(cli *c, sca_client *cl, const char *path)
                               (json_int_t)jint(r, "key_group_number"), "key_number", (json_int_t)jint(r, "key_number"),
                               "next", jstr(r, "next"));
         json_object_set_new(o, "ok", json_true());
-        json_object_set_new(o, "via", json_string("file"));
+        json_object_set_new(o, "via", json_string(via));
         if (stored)
             json_object_set_new(o, "stored", json_true());
         if (*vh)
@@ -352,6 +348,64 @@ static int r_mbms_ltkm(cli *c, sca_client *cl, const char *path)
     }
     free(vh);
     json_decref(r);
+    return EXIT_OK;
+}
+
+static int r_mbms_ltkm(cli *c, sca_client *cl, const char *path)
+{
+    sca_error err;
+    uint8_t *m = NULL;
+    size_t n = 0;
+    if (read_msg(path, &m, &n, &err) != SCA_OK)
+        return cli_fail(c, &err);
+    int code = r_mbms_ltkm_msg(c, cl, m, n, "file");
+    free(m);
+    return code;
+}
+
+/* The SMS WAP push is parsed here (the same parser as the direct command); its LTKM goes to the daemon. */
+static int r_mbms_push(cli *c, sca_client *cl, const char *path)
+{
+    sca_error err;
+    uint8_t *b = NULL;
+    size_t n = 0;
+    sca_mbms_push p;
+    if (cli_read_file(path, MSG_FILE_MAX, &b, &n, &err) != SCA_OK)
+        return cli_fail(c, &err);
+    int code = sca_mbms_push_parse(b, n, &p, &err) == SCA_OK ? r_mbms_ltkm_msg(c, cl, p.body, p.body_len, "wap-push")
+                                                             : cli_fail(c, &err);
+    free(b);
+    return code;
+}
+
+/* mbms delete msk --key-domain HEX6 --key-group N | muk --idi S --idr S, with the direct command's output. */
+static int r_mbms_delete(cli *c, sca_client *cl, const char *what)
+{
+    sca_error err;
+    json_t *p = json_pack("{s:s}", "what", what), *r = NULL;
+    uint16_t grp;
+    if (!strcmp(what, "msk") && c->key_domain != NULL && cli_mbms_key_group(c->key_group, &grp)) {
+        json_object_set_new(p, "key_domain", json_string(c->key_domain));
+        json_object_set_new(p, "key_group", json_integer(grp));
+    } else if (!strcmp(what, "muk") && c->idi != NULL && c->idr != NULL) {
+        json_object_set_new(p, "idi", json_string(c->idi));
+        json_object_set_new(p, "idr", json_string(c->idr));
+    } else {
+        json_decref(p);
+        return cli_usage(c, "usage: scagent mbms delete msk --key-domain HEX6 --key-group N | muk --idi S --idr S");
+    }
+    if (add_pin(c, p, "PIN", &err) != SCA_OK) {
+        json_decref(p);
+        return cli_fail(c, &err);
+    }
+    int code = cli_remote_call(c, cl, "mbms.delete", p, &r);
+    if (code != EXIT_OK)
+        return code;
+    json_decref(r);
+    if (c->json)
+        cli_json(json_pack("{s:b, s:s}", "ok", 1, "deleted", what));
+    else
+        printf("deleted (%s)\n", what);
     return EXIT_OK;
 }
 
@@ -740,6 +794,10 @@ static int run_complex(cli *c, sca_client *cl, int argc, char **argv)
             return r_mbms_stkm(c, cl, argv[2]);
         if (argc == 3 && !strcmp(sub, "ltkm"))
             return r_mbms_ltkm(c, cl, argv[2]);
+        if (argc == 3 && !strcmp(sub, "push"))
+            return r_mbms_push(c, cl, argv[2]);
+        if (argc == 3 && !strcmp(sub, "delete"))
+            return r_mbms_delete(c, cl, argv[2]);
         if (argc == 2 && !strcmp(sub, "status"))
             return r_mbms_status(c, cl);
         return r_mbms_setup(c, cl);
@@ -765,7 +823,8 @@ static int is_complex(int argc, char **argv)
 {
     const char *cmd = argv[0], *sub = argc > 1 ? argv[1] : "";
     if (!strcmp(cmd, "mbms"))
-        return (argc == 3 && (!strcmp(sub, "stkm") || !strcmp(sub, "ltkm"))) ||
+        return (argc == 3 && (!strcmp(sub, "stkm") || !strcmp(sub, "ltkm") || !strcmp(sub, "push") ||
+                              !strcmp(sub, "delete"))) ||
                (argc == 2 && (!strcmp(sub, "status") || !strcmp(sub, "setup") || !strcmp(sub, "listen")));
     if (!strcmp(cmd, "gba"))
         return (argc == 3 && !strcmp(sub, "bootstrap")) ||

@@ -643,6 +643,29 @@ def listen_e2e(sc):
           p.returncode == 0 and got == [("udp", "ltkm-request", "requested"),
                                         ("ltkm-response", "process-on-card", "stored"),
                                         ("udp", "reregister-all-services", "registered")], (got, err[-300:]))
+    push_delete_e2e(sc, btid)
+
+
+def push_delete_e2e(sc, btid):
+    """scagent -S mbms push (the WAP push parsed here, its LTKM through the daemon) and mbms delete."""
+    py, tool, d, w = sys.executable, E2E["bmsc_tool"], E2E["bmsc_dir"], ARGS.tmp
+    lt, pdu = os.path.join(w, "push-ltkm.bin"), os.path.join(w, "push.pdu")
+    subprocess.run([py, tool, "ltkm", d, "--btid", btid, "--msk-id", "00010002", "--out", lt], capture_output=True)
+    subprocess.run([py, tool, "wap-push", lt, "--out", pdu], capture_output=True)
+    r = subprocess.run(sc + ["--json", "mbms", "push", pdu], capture_output=True, text=True)
+    j = json.loads(r.stdout or "{}")
+    check("mbms push through the daemon: the LTKM of a WAP push stored", r.returncode == 0 and j.get("stored") is True
+          and j.get("via") == "wap-push", r)
+    r = subprocess.run(sc + ["mbms", "delete", "msk", "--key-domain", "00F110", "--key-group", "1"],
+                       capture_output=True, text=True)
+    check("mbms delete msk through the daemon: the direct command's text", r.returncode == 0 and
+          r.stdout == "deleted (msk)\n", r)
+    r = subprocess.run(sc + ["--json", "mbms", "delete", "msk", "--key-domain", "00F110", "--key-group", "1"],
+                       capture_output=True, text=True)
+    check("again: nothing to delete, exit 1 (6A88) as the direct command", r.returncode == 1 and
+          json.loads(r.stdout or "{}").get("error", {}).get("sw") == "6A88", r)
+    r = subprocess.run(sc + ["mbms", "delete", "msk", "--key-domain", "00F110"], capture_output=True, text=True)
+    check("mbms delete msk without --key-group: exit 2", r.returncode == 2, r)
 
 
 def removal():
