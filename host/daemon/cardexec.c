@@ -98,6 +98,9 @@ sca_card *scd_card(scd_cardctx *x, sca_error *err)
         schedule_retry(x, err);
         return NULL;
     }
+    /* the answer leaves before the transaction's end (the flush after the step): one PC/SC round trip less
+     * between the card's answer and the client */
+    sca_card_defer_end(x->card, 1);
     x->backoff_ms = 0;
     x->down_rc = SCA_OK;
     x->down_msg[0] = '\0';
@@ -286,6 +289,13 @@ static void idle(void *ctx)
     x->event_count = count;
 }
 
+static void flush(void *ctx)
+{
+    scd_cardctx *x = ctx;
+    if (x->card)
+        sca_card_flush(x->card);
+}
+
 static void stop(void *ctx)
 {
     scd_cardctx *x = ctx;
@@ -298,6 +308,7 @@ static void stop(void *ctx)
 
 scd_executor scd_cardexec(scd_cardctx *x, unsigned idle_ms)
 {
-    scd_executor e = {.run = run, .idle = idle, .stop = stop, .run_off = run_off, .ctx = x, .idle_ms = idle_ms};
+    scd_executor e = {.run = run, .idle = idle, .stop = stop, .run_off = run_off, .flush = flush, .ctx = x,
+                      .idle_ms = idle_ms};
     return e;
 }

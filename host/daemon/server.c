@@ -91,47 +91,64 @@ static void conn_flush(conn *c)
         c->out_off = c->out_len = 0;
 }
 
-/* Queue one JSON object (consumed) as a line. */
+/* Make room for `len` more bytes of output (compacting first); -1 when out of memory. */
+static int out_reserve(conn *c, size_t len)
+{
+    if (c->out_off > 0 && c->out_off == c->out_len)
+        c->out_off = c->out_len = 0;
+    if (c->out_len + len <= c->out_cap)
+        return 0;
+    if (c->out_off > 0) { /* compact before growing */
+        memmove(c->out, c->out + c->out_off, c->out_len - c->out_off);
+        c->out_len -= c->out_off;
+        c->out_off = 0;
+    }
+    size_t cap = c->out_cap ? c->out_cap : 4096;
+    while (cap < c->out_len + len)
+        cap *= 2;
+    char *b = realloc(c->out, cap);
+    if (b == NULL)
+        return -1;
+    c->out = b;
+    c->out_cap = cap;
+    return 0;
+}
+
+static int out_append(const char *buf, size_t size, void *data)
+{
+    conn *c = data;
+    if (out_reserve(c, size) != 0)
+        return -1;
+    memcpy(c->out + c->out_len, buf, size);
+    c->out_len += size;
+    return 0;
+}
+
+/* Queue one JSON object (consumed) as a line: encoded straight into the connection's output queue (compact and
+ * ASCII-only, as scd_dump_line), then sent if it can be. */
 static void conn_send(scd_server *s, conn *c, json_t *obj)
 {
-    size_t len = 0;
-    char *line = obj ? scd_dump_line(obj, &len) : NULL;
-    json_decref(obj);
-    if (c->dead || line == NULL) {
-        free(line);
+    if (c->dead || obj == NULL) {
+        json_decref(obj);
         return;
     }
-    if (c->out_len - c->out_off + len > s->cfg.max_output) {
+    size_t queued = c->out_len - c->out_off; /* kept across the compaction out_reserve may do */
+    int bad = json_dump_callback(obj, out_append, c, JSON_COMPACT | JSON_ENSURE_ASCII) != 0 ||
+              out_append("\n", 1, c) != 0;
+    json_decref(obj);
+    if (bad) {
+        c->out_len = c->out_off + queued; /* drop the partial line: out of memory */
+        c->dead = 1;
+        return;
+    }
+    if (c->out_len - c->out_off > s->cfg.max_output) {
+        c->out_len = c->out_off + queued;
         sca_log(SCA_LOG_WARN, "client %llu (uid %u pid %d) does not read its answers (%zu bytes queued): "
                               "disconnected", (unsigned long long)c->serial, (unsigned)c->uid, (int)c->pid,
                 c->out_len - c->out_off);
         c->dead = 1;
-        free(line);
         return;
     }
-    if (c->out_off > 0 && c->out_off == c->out_len)
-        c->out_off = c->out_len = 0;
-    if (c->out_len + len > c->out_cap) {
-        if (c->out_off > 0) { /* compact before growing */
-            memmove(c->out, c->out + c->out_off, c->out_len - c->out_off);
-            c->out_len -= c->out_off;
-            c->out_off = 0;
-        }
-        size_t cap = c->out_cap ? c->out_cap : 4096;
-        while (cap < c->out_len + len)
-            cap *= 2;
-        char *b = realloc(c->out, cap);
-        if (b == NULL) {
-            c->dead = 1;
-            free(line);
-            return;
-        }
-        c->out = b;
-        c->out_cap = cap;
-    }
-    memcpy(c->out + c->out_len, line, len);
-    c->out_len += len;
-    free(line);
     conn_flush(c); /* most answers leave at once; the rest waits for POLLOUT */
 }
 
@@ -499,6 +516,7 @@ int scd_server_run(scd_server *s)
         /* one loop: one card step per turn, so new requests (an urgent STKM) are read between two steps */
         scd_worker_run_one(s->w);
         deliver_done(s); /* its answer, and those of the card thread or the off-card threads */
+        scd_worker_flush(s->w); /* then the end of the step's card transaction */
         for (size_t i = s->n_conns; i-- > 0;)
             if (s->conns[i]->dead)
                 conn_close(s, i);

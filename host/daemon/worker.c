@@ -109,8 +109,14 @@ static void *card_thread(void *arg)
     scd_worker *w = arg;
     pthread_mutex_lock(&w->mu);
     while (!w->stopping) {
-        if (run_one_locked(w))
+        if (run_one_locked(w)) {
+            if (w->ex.flush) { /* the answer is posted: end the step's transaction */
+                pthread_mutex_unlock(&w->mu);
+                w->ex.flush(w->ex.ctx);
+                pthread_mutex_lock(&w->mu);
+            }
             continue;
+        }
         struct timespec ts;
         clock_gettime(CLOCK_REALTIME, &ts);
         uint64_t ns = (uint64_t)ts.tv_nsec + (uint64_t)w->ex.idle_ms * 1000000u;
@@ -142,6 +148,12 @@ int scd_worker_run_one(scd_worker *w)
     int ran = !w->stopping && run_one_locked(w);
     pthread_mutex_unlock(&w->mu);
     return ran;
+}
+
+void scd_worker_flush(scd_worker *w)
+{
+    if (w->inline_mode && w->started && w->ex.flush)
+        w->ex.flush(w->ex.ctx);
 }
 
 int scd_worker_idle_tick(scd_worker *w, uint64_t now_ms)

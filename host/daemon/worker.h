@@ -23,6 +23,7 @@ typedef struct scd_executor {
     void (*idle)(void *ctx);  /* nothing queued for idle_ms: poll the card's presence (may be NULL) */
     void (*stop)(void *ctx);  /* the thread ends: close the card (may be NULL) */
     scd_step (*run_off)(void *ctx, scd_job *j); /* an off-card job, on its own thread (NULL: not-supported) */
+    void (*flush)(void *ctx); /* after a step's answer was handed on: end its card transaction (may be NULL) */
     void *ctx;
     unsigned idle_ms;
 } scd_executor;
@@ -60,6 +61,8 @@ int scd_worker_run_one(scd_worker *w);
 /* One-loop mode: the presence poll when nothing ran for idle_ms. Returns the ms until it is due again (0: jobs
  * are queued; -1 in card-thread mode). */
 int scd_worker_idle_tick(scd_worker *w, uint64_t now_ms);
+/* One-loop mode: after the answers of scd_worker_run_one's step were sent, end the step's card transaction. */
+void scd_worker_flush(scd_worker *w);
 /* Queue a job (the worker owns it from here). -1 while stopping (the caller keeps it). */
 int scd_worker_submit(scd_worker *w, scd_job *j);
 /* Cancel `id` of `client`: 1 it was queued and is answered "cancelled" now; 2 it is running (a stepping job

@@ -18,6 +18,8 @@ struct sca_card {
     unsigned generation;
     unsigned security;
     int lock_depth;
+    int defer_end;   /* sca_card_defer_end */
+    int end_pending; /* the last transaction is over for the caller, but not yet ended in PC/SC */
     int removed; /* the card went away: every call fails until the session is reopened */
     void *session;
     void (*session_drop)(void *);
@@ -156,12 +158,29 @@ static sca_rc after_failure(sca_card *c, sca_rc rc)
     return rc;
 }
 
+void sca_card_defer_end(sca_card *c, int on)
+{
+    c->defer_end = on != 0;
+    if (!on)
+        sca_card_flush(c);
+}
+
+void sca_card_flush(sca_card *c)
+{
+    if (!c->end_pending)
+        return;
+    c->end_pending = 0;
+    if (!c->removed)
+        c->tr->ops->end(c->tr);
+}
+
 sca_rc sca_card_begin(sca_card *c, sca_error *err)
 {
     if (c->removed)
         return removed_error(c, err);
     if (c->lock_depth++ > 0)
         return SCA_OK;
+    sca_card_flush(c); /* one transaction per operation, deferred end or not */
     sca_rc rc = c->tr->ops->begin(c->tr, err);
     int held = rc == SCA_OK || rc == SCA_E_CARD_RESET; /* the transport takes the transaction again after a reset */
     if (rc == SCA_E_CARD_RESET)
@@ -178,8 +197,12 @@ sca_rc sca_card_begin(sca_card *c, sca_error *err)
 
 void sca_card_end(sca_card *c)
 {
-    if (c->lock_depth > 0 && --c->lock_depth == 0 && !c->removed)
-        c->tr->ops->end(c->tr);
+    if (c->lock_depth > 0 && --c->lock_depth == 0 && !c->removed) {
+        if (c->defer_end)
+            c->end_pending = 1;
+        else
+            c->tr->ops->end(c->tr);
+    }
 }
 
 sca_rc sca_card_transceive(sca_card *c, const sca_apdu *a, uint8_t *resp, size_t cap, size_t *resp_len,
@@ -346,6 +369,7 @@ void sca_card_close(sca_card *c)
 {
     if (c == NULL)
         return;
+    sca_card_flush(c);
     drop_card_state(c);
     if (!c->removed) {
         sca_rc rc = c->tr->ops->begin(c->tr, NULL);

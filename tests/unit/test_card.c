@@ -146,6 +146,73 @@ static void test_wrong_pin_tries(void **state)
     sca_card_close(c);
 }
 
+/* A card that answers 9000 to everything and counts transaction starts and ends. */
+struct counting {
+    sca_transport base;
+    int begins, ends;
+};
+
+static sca_rc c_transmit(sca_transport *t, const uint8_t *cmd, size_t cmd_len, uint8_t *resp, size_t *resp_len,
+                         sca_error *err)
+{
+    (void)t, (void)cmd, (void)cmd_len, (void)err;
+    resp[0] = 0x90;
+    resp[1] = 0x00;
+    *resp_len = 2;
+    return SCA_OK;
+}
+static sca_rc c_begin(sca_transport *t, sca_error *err)
+{
+    (void)err;
+    ((struct counting *)t)->begins++;
+    return SCA_OK;
+}
+static void c_end(sca_transport *t) { ((struct counting *)t)->ends++; }
+static void c_close(sca_transport *t) { (void)t; }
+static const struct sca_transport_ops counting_ops = {c_transmit, c_begin, c_end, c_close};
+
+static void test_deferred_end(void **state)
+{
+    (void)state;
+    struct counting k = {.base = {.ops = &counting_ops, .protocol = 1, .max_apdu_data = 255}};
+    sca_open_opts o = {.no_select = 1};
+    sca_card *c = NULL;
+    sca_error err;
+    assert_int_equal(sca_card_attach(&k.base, &o, &c, &err), SCA_OK);
+    sca_card_defer_end(c, 1);
+    sca_apdu a = {.cla = 0x80, .ins = 0xCA, .le = 256};
+    assert_int_equal(sca_card_run(c, &a, NULL, 0, NULL, "test", &err), SCA_OK);
+    assert_int_equal(k.begins, 1);
+    assert_int_equal(k.ends, 0); /* deferred */
+    sca_card_flush(c);
+    assert_int_equal(k.ends, 1);
+    sca_card_flush(c); /* nothing pending */
+    assert_int_equal(k.ends, 1);
+    /* two operations keep two transactions: the second start ends the first */
+    assert_int_equal(sca_card_run(c, &a, NULL, 0, NULL, "test", &err), SCA_OK);
+    assert_int_equal(sca_card_run(c, &a, NULL, 0, NULL, "test", &err), SCA_OK);
+    assert_int_equal(k.begins, 3);
+    assert_int_equal(k.ends, 2);
+    /* nested begin/end: one transaction, its end deferred at the outermost end */
+    assert_int_equal(sca_card_begin(c, &err), SCA_OK);
+    assert_int_equal(k.ends, 3);
+    assert_int_equal(sca_card_run(c, &a, NULL, 0, NULL, "test", &err), SCA_OK);
+    sca_card_end(c);
+    assert_int_equal(k.begins, 4);
+    assert_int_equal(k.ends, 3);
+    /* switching it off ends what is pending, and ends are immediate again */
+    sca_card_defer_end(c, 0);
+    assert_int_equal(k.ends, 4);
+    assert_int_equal(sca_card_run(c, &a, NULL, 0, NULL, "test", &err), SCA_OK);
+    assert_int_equal(k.ends, 5);
+    /* close ends a pending transaction first */
+    sca_card_defer_end(c, 1);
+    assert_int_equal(sca_card_run(c, &a, NULL, 0, NULL, "test", &err), SCA_OK);
+    assert_int_equal(k.ends, 5);
+    sca_card_close(c);
+    assert_int_equal(k.begins, k.ends);
+}
+
 static const struct CMUnitTest tests[] = {
     cmocka_unit_test(test_open_on_channel),
     cmocka_unit_test(test_open_basic_fallback),
@@ -155,5 +222,6 @@ static const struct CMUnitTest tests[] = {
     cmocka_unit_test(test_reset_not_repeated_for_writes),
     cmocka_unit_test(test_removal),
     cmocka_unit_test(test_wrong_pin_tries),
+    cmocka_unit_test(test_deferred_end),
 };
 RUN_SUITE("card", tests)

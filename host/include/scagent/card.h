@@ -34,6 +34,11 @@ void sca_card_close(sca_card *c);
  * SCA_E_CARD_RESET is returned (and no transaction is held). */
 sca_rc sca_card_begin(sca_card *c, sca_error *err);
 void sca_card_end(sca_card *c);
+/* Deferred end (for servers that answer before they clean up): while on, the outermost sca_card_end only marks
+ * the transaction to be ended, and sca_card_flush ends it (so does the next sca_card_begin, before it takes a new
+ * one, and sca_card_close): every operation keeps its own transaction, which just ends a little later. */
+void sca_card_defer_end(sca_card *c, int on);
+void sca_card_flush(sca_card *c);
 
 /* Send an APDU to the applet (its class gets the session's logical channel). Returns the status word in `sw`;
  * only transport and protocol failures are errors. A reset is recovered transparently when the APDU has
