@@ -152,6 +152,8 @@ json_t *cli_bcast_json(const sca_bcast_response *r);
 int cli_remote(cli *c, int argc, char **argv);
 /* Bytes as a Base64 JSON string (new reference; NULL when out of memory), for requests to scagentd. */
 json_t *cli_jb64(const uint8_t *b, size_t n);
+/* A certificate file (PEM or DER) as Base64 of its DER, for requests to scagentd (new reference), or NULL with err. */
+json_t *cli_cert_b64(const char *path, sca_error *err);
 /* A Base64 member of scagentd's answer as bytes (malloc'd, *n); NULL when absent or malformed. */
 uint8_t *cli_unb64(const json_t *r, const char *key, size_t *n);
 /* One request to scagentd (params consumed): EXIT_OK with *r, or the failure reported and its exit code. */
@@ -163,6 +165,16 @@ int cli_remote_fu_log(cli *c, sca_client *cl);
 int cli_remote_register(cli *c, sca_client *cl, const char *url);
 int cli_remote_upgrade_verify(cli *c, sca_client *cl, const char *path);
 int cli_remote_id_verify(cli *c, sca_client *cl, const char *path);
+/* perso ... through scagentd (remote_perso.c): its perso.* methods, with the direct command's output. */
+int cli_remote_perso(cli *c, sca_client *cl, int argc, char **argv);
+/* Helpers of the direct perso commands (cmd_perso.c, cmd_perso_dm.c) that remote_perso.c shares: a usage error
+ * (with the perso usage), an unsigned decimal of at most `max`, a PEM object printed to --out/stdout or inside
+ * the JSON object `extra` (consumed, as is `pem`), the perso dm usage, and --perms as permission bits. */
+int cli_perso_usage(const cli *c, const char *msg);
+int cli_perso_number(const char *s, unsigned long max, unsigned long *out);
+int cli_perso_emit_pem(cli *c, const char *what, char *pem, size_t len, json_t *extra);
+int cli_perso_dm_usage(const cli *c);
+int cli_perso_dm_perms(const char *s, uint8_t *out);
 /* The identifier bytes from `id verify`'s input: binary, or text (a User-Agent value "BCAST_Client_ID=...", a
  * whole "User-Agent: ..." line, or bare Base64). Caller frees *id. */
 sca_rc cli_bcastid_from_input(const uint8_t *in, size_t n, uint8_t **id, size_t *len, sca_error *err);

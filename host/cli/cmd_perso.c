@@ -277,6 +277,22 @@ static int perso_anchor(cli *c, int argc, char **argv)
     return usage_fail(c, "usage: scagent perso naf-anchor add FILE | list | remove SLOT");
 }
 
+/* Exposed for scagent -S ... perso (remote_perso.c): the same usage, numbers and PEM output. */
+int cli_perso_usage(const cli *c, const char *msg)
+{
+    return usage_fail(c, msg);
+}
+
+int cli_perso_number(const char *s, unsigned long max, unsigned long *out)
+{
+    return number(s, max, out);
+}
+
+int cli_perso_emit_pem(cli *c, const char *what, char *pem, size_t len, json_t *extra)
+{
+    return emit_pem(c, what, pem, len, extra);
+}
+
 int cmd_perso(cli *c, int argc, char **argv)
 {
     if (argc < 1)

@@ -60,6 +60,17 @@ static int done(cli *c, sca_rc rc, sca_error *err, const char *text)
     return EXIT_OK;
 }
 
+/* Exposed for scagent -S ... perso dm (remote_perso.c): the same usage and --perms. */
+int cli_perso_dm_usage(const cli *c)
+{
+    return usage(c);
+}
+
+int cli_perso_dm_perms(const char *s, uint8_t *out)
+{
+    return parse_perms(s, out);
+}
+
 int cmd_perso_dm(cli *c, int argc, char **argv)
 {
     sca_error err;

@@ -89,7 +89,7 @@ static const char usage[] =
     "      --out FILE          write the main output (key, CSR, identifier) to FILE\n"
     "  -S, --socket PATH       go through scagentd at PATH (info, pin, id, register, upgrade verify, dm\n"
     "                          check|servers|policy|bootstrap verify, gba, mbms, bcast, fu verify|report|log\n"
-    "                          --dm-server, apdu; not perso, readers); --daemon: its\n"
+    "                          --dm-server, apdu, perso; not readers); --daemon: its\n"
     "                          socket, $SCAGENT_SOCKET or\n"
     "                          /run/scagent/scagentd.sock\n"
     "  -j, --json              print one JSON object on standard output (errors too)\n"

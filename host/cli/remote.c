@@ -816,6 +816,8 @@ static int run_complex(cli *c, sca_client *cl, int argc, char **argv)
         return cli_remote_upgrade_verify(c, cl, argv[2]);
     if (!strcmp(cmd, "id"))
         return cli_remote_id_verify(c, cl, argv[2]);
+    if (!strcmp(cmd, "perso"))
+        return cli_remote_perso(c, cl, argc, argv);
     return r_fu_report(c, cl, argv[2]);
 }
 
@@ -838,6 +840,8 @@ static int is_complex(int argc, char **argv)
         return argc == 2;
     if (!strcmp(cmd, "upgrade") || !strcmp(cmd, "id"))
         return argc == 3 && !strcmp(sub, "verify");
+    if (!strcmp(cmd, "perso"))
+        return argc >= 2;
     return 0;
 }
 

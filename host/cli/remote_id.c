@@ -44,8 +44,7 @@ int cli_remote_upgrade_verify(cli *c, sca_client *cl, const char *path)
     return code != EXIT_OK ? code : cli_show(c, r, sca_json_upgrade_print);
 }
 
-/* The certificate of --cert as DER, Base64 (new reference), or NULL with err. */
-static json_t *cert_b64(const char *path, sca_error *err)
+json_t *cli_cert_b64(const char *path, sca_error *err)
 {
     X509 *x = NULL;
     if (cli_read_cert(path, &x, err) != SCA_OK)
@@ -75,7 +74,7 @@ int cli_remote_id_verify(cli *c, sca_client *cl, const char *path)
         rc = err.rc;
     if (rc == SCA_OK)
         json_object_set_new(p, "id", v);
-    if (rc == SCA_OK && c->cert != NULL && (v = cert_b64(c->cert, &err)) == NULL)
+    if (rc == SCA_OK && c->cert != NULL && (v = cli_cert_b64(c->cert, &err)) == NULL)
         rc = err.rc;
     else if (rc == SCA_OK && c->cert != NULL)
         json_object_set_new(p, "cert", v);

@@ -356,6 +356,195 @@ def subscriber(c):
         check("perso.dmboot-tries limit restored", res(r).get("limit") == int(before[2:], 16), r)
 
 
+def cli(c):
+    """scagent -S SOCK perso ...: the CLI through the daemon's perso methods, with the direct command's text and
+    --json output; the card is left as it was (or as the protocol checks above left it)."""
+    print("== scagent -S perso ... (the CLI through the perso methods)")
+    exe = os.path.join(ARGS.build, "bin", "scagent")
+
+    def sc(*args, js=False):
+        return subprocess.run([exe, "-S", SOCK] + (["--json"] if js else []) + list(args), capture_output=True,
+                              text=True, timeout=180)
+
+    def jout(p):
+        try:
+            return json.loads(p.stdout)
+        except ValueError:
+            return {}
+
+    # the daemon's issuer keys decide: --test-keys / --issuer-keys are a usage error
+    for opt in (["--test-keys"], ["--issuer-keys", os.path.join(DIR, "none.conf")]):
+        p = sc(*opt, "perso", "dmboot-tries", "3")
+        check("scagent -S %s perso: exit 2, the daemon uses its configured issuer keys" % opt[0],
+              p.returncode == 2 and "configured issuer keys" in p.stderr, (p.returncode, p.stderr))
+    p = sc("perso", "bogus")
+    check("scagent -S perso bogus: exit 2", p.returncode == 2 and "unknown step" in p.stderr, (p.returncode, p.stderr))
+    # fields: written only while SELECTABLE (the same values again: nothing changes), else conditions (exit 8)
+    info = res(c.call("info"))
+    s = res(c.call("id.show"))
+    f = s.get("fields") or {}
+    vals = {"--imei": f.get("imei", IMEI), "--firmware": f.get("firmware_version", 1),
+            "--manufacturer": f.get("manufacturer", 4660), "--model": f.get("model", 22),
+            "--serial": f.get("serial", 123456), "--software": f.get("software_version", 7)}
+    args = [str(x) for kv in vals.items() for x in kv]
+    p = sc("perso", "fields", *args)
+    if info.get("lifecycle", "").startswith("selectable"):
+        hexf = res(c.call("id.show")).get("fields", {}).get("hex")
+        check("scagent -S perso fields: the direct command's text", p.returncode == 0 and
+              p.stdout == "wrote the identifier fields %s\n" % hexf, (p.returncode, p.stdout, p.stderr))
+        p = sc("perso", "fields", *args, js=True)
+        check("scagent -S --json perso fields: ok and the fields", jout(p) == {"ok": True, "fields": hexf},
+              (p.returncode, p.stdout))
+    else:
+        check("scagent -S perso fields on a personalized card: exit 8 (conditions)", p.returncode == 8,
+              (p.returncode, p.stdout, p.stderr))
+        p = sc("perso", "fields", *args, js=True)
+        check("scagent -S --json perso fields there: ok false", p.returncode == 8 and jout(p).get("ok") is False,
+              (p.returncode, p.stdout))
+    bad = list(args)
+    bad[1] = IMEI[:-1] + "9"
+    p = sc("perso", "fields", *bad)
+    check("scagent -S perso fields with a wrong IMEI check digit: exit 2", p.returncode == 2, (p.returncode, p.stderr))
+    p = sc("perso", "fields", "--imei", IMEI)
+    check("scagent -S perso fields without the numbers: exit 2, says which", p.returncode == 2 and
+          "--firmware" in p.stderr, (p.returncode, p.stderr))
+    # version (only with fields): raised by one
+    s = res(c.call("id.show"))
+    if s.get("fields"):
+        sw = s["fields"]["software_version"] + 1
+        p = sc("perso", "version", "software", str(sw), js=True)
+        check("scagent -S --json perso version software", p.returncode == 0 and
+              jout(p) == {"ok": True, "version": "software", "value": sw}, (p.returncode, p.stdout, p.stderr))
+        check("id.show shows it", (res(c.call("id.show")).get("fields") or {}).get("software_version") == sw)
+    # keygen, csr (to --out), cert load: the card ends with a key and its certificate, as identity() left it
+    p = sc("perso", "keygen", "ec")
+    check("scagent -S perso keygen ec: the public key (PEM) and the direct command's note", p.returncode == 0 and
+          p.stdout.startswith("-----BEGIN PUBLIC KEY-----") and "generated a P-256 key pair" in p.stderr,
+          (p.returncode, p.stdout[:80], p.stderr))
+    p = sc("perso", "csr", "--subject", "/CN=scagent -S perso/O=scagent", js=True)
+    csr = jout(p).get("csr", "")
+    check("scagent -S --json perso csr: ok and the PEM request", jout(p).get("ok") is True and
+          csr.startswith("-----BEGIN CERTIFICATE REQUEST-----"), (p.returncode, p.stdout[:200], p.stderr))
+    csr_path, cert_path = os.path.join(DIR, "cli-csr.pem"), os.path.join(DIR, "cli-client.pem")
+    p = sc("perso", "csr", "--subject", "/CN=scagent -S perso/O=scagent", "--out", csr_path)
+    check("scagent -S perso csr --out FILE", p.returncode == 0 and
+          open(csr_path).read().startswith("-----BEGIN CERTIFICATE REQUEST-----"), (p.returncode, p.stderr))
+    ca_key, ca_pem = os.path.join(DIR, "cli-ca.key"), os.path.join(DIR, "cli-ca.pem")
+    g = openssl("req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-keyout", ca_key,
+                "-out", ca_pem, "-subj", "/CN=scagent -S perso test CA", "-days", "2")
+    x = openssl("x509", "-req", "-in", csr_path, "-CA", ca_pem, "-CAkey", ca_key, "-CAcreateserial", "-days", "2",
+                "-out", cert_path)
+    if check("a test CA issues the certificate (openssl)", g.returncode == 0 and x.returncode == 0,
+             (g.stderr + x.stderr)[-300:]):
+        n = len(pem_der(open(cert_path).read()))
+        p = sc("perso", "cert", "load", cert_path)
+        check("scagent -S perso cert load FILE: the direct command's text",
+              p.returncode == 0 and p.stdout == "loaded the client certificate (%d bytes)\n" % n,
+              (p.returncode, p.stdout, p.stderr))
+        check("id.show: the certificate's length", res(c.call("id.show")).get("certificate_length") == n)
+    # naf-anchor add FILE (PEM), list (text and --json), remove: the list ends as it began
+    before = res(c.call("perso.naf-anchor", {"action": "list"})).get("anchors")
+    p = sc("perso", "naf-anchor", "add", ca_pem)
+    slot = int(p.stdout.split()[-1]) if p.returncode == 0 and p.stdout.startswith("NAF trust anchor in slot") else None
+    check("scagent -S perso naf-anchor add PEM: the direct command's text", slot is not None,
+          (p.returncode, p.stdout, p.stderr))
+    if slot is not None:
+        fp = hashlib.sha256(pem_der(open(ca_pem).read())).hexdigest().upper()
+        p = sc("perso", "naf-anchor", "list", js=True)
+        o = jout(p)
+        check("scagent -S --json perso naf-anchor list: ok, capacity and the anchor",
+              o.get("ok") is True and o.get("capacity") == 4 and
+              any(a["slot"] == slot and a["sha256"] == fp for a in o.get("anchors", [])), (p.returncode, p.stdout))
+        p = sc("perso", "naf-anchor", "list")
+        check("scagent -S perso naf-anchor list: the direct command's text", p.returncode == 0 and
+              ("slot %d: %d bytes, SHA-256 %s" % (slot, len(pem_der(open(ca_pem).read())), fp)) in p.stdout,
+              (p.returncode, p.stdout))
+        p = sc("perso", "naf-anchor", "remove", str(slot), js=True)
+        check("scagent -S --json perso naf-anchor remove", jout(p) == {"ok": True, "removed": slot},
+              (p.returncode, p.stdout))
+    check("the anchors are as before", res(c.call("perso.naf-anchor", {"action": "list"})).get("anchors") == before)
+    # dm server add with a PEM key file, dm servers shows it, remove; policy; originator add/remove
+    servers = res(c.call("dm.servers"))
+    pol = res(c.call("dm.policy"))
+    used = {x["slot"] for x in servers.get("servers", [])}
+    free = [i for i in range(servers.get("capacity", 0)) if i not in used]
+    pub_path = os.path.join(DIR, "cli-dm.pub.pem")
+    g = openssl("genpkey", "-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-256")
+    open(pub_path, "wb").write(openssl("pkey", "-pubout", data=g.stdout).stdout)
+    if check("dm.servers has a free slot", len(free) >= 1, servers):
+        sl = str(free[0])
+        p = sc("perso", "dm", "server", "add", sl, "--id", "cli-perso.example", "--key", pub_path, "--perms",
+               "fw,log", "--not-before", "1000")
+        check("scagent -S perso dm server add (PEM key file): the direct command's text",
+              p.returncode == 0 and p.stdout == "authorized DM server written\n", (p.returncode, p.stdout, p.stderr))
+        p = sc("dm", "servers")
+        check("scagent -S dm servers shows it", p.returncode == 0 and "cli-perso.example" in p.stdout and
+              "fw log" in p.stdout, p.stdout)
+        e = {x["slot"]: x for x in res(c.call("dm.servers")).get("servers", [])}.get(free[0], {})
+        check("dm.servers: its key, perms and validity", e.get("key", "").startswith("04") and len(e.get("key")) == 130
+              and e.get("perms") == ["fw", "log"] and e.get("not_before") == 1000 and
+              e.get("not_after") == 0xFFFFFFFF, e)
+        p = sc("perso", "dm", "server", "remove", sl, js=True)
+        check("scagent -S --json perso dm server remove: ok", p.returncode == 0 and jout(p) == {"ok": True},
+              (p.returncode, p.stdout))
+        check("dm.servers is as before", res(c.call("dm.servers")).get("servers") == servers.get("servers"))
+    p = sc("perso", "dm", "server", "add", "0", "--id", "x", "--key", pub_path)
+    check("scagent -S perso dm server add without --perms: exit 2 (as the direct command)", p.returncode == 2,
+          (p.returncode, p.stderr))
+    p = sc("perso", "dm", "policy", "pin", "--token-required")
+    got = res(c.call("dm.policy"))
+    check("scagent -S perso dm policy pin --token-required: text, dm.policy reads it back",
+          p.stdout == "DM policy set\n" and got.get("policy") == "confirm-pin" and got.get("token_required") and
+          not got.get("bootstrap_add"), (p.returncode, p.stdout, p.stderr, got))
+    back = {"deny": "deny", "warn-confirm": "warn", "confirm-pin": "pin"}.get(pol.get("policy"), "warn")
+    flags = (["--token-required"] if pol.get("token_required") else []) + \
+        (["--bootstrap-add"] if pol.get("bootstrap_add") else [])
+    p = sc("perso", "dm", "policy", back, *flags, js=True)
+    check("scagent -S --json perso dm policy (restored): ok", jout(p) == {"ok": True} and
+          res(c.call("dm.policy")) == pol, (p.returncode, p.stdout))
+    p = sc("perso", "dm", "originator", "add", "3", pub_path)
+    check("scagent -S perso dm originator add SLOT PEM", p.stdout == "software originator key written\n",
+          (p.returncode, p.stdout, p.stderr))
+    p = sc("perso", "dm", "originator", "remove", "3")
+    check("scagent -S perso dm originator remove", p.stdout == "software originator key removed\n",
+          (p.returncode, p.stdout, p.stderr))
+    # imsi (the same IMSI as subscriber() wrote: EF_IMSI unchanged)
+    ef_before = res(c.call("apdu", {"apdu": "80CADF6000"})).get("data")
+    p = sc("perso", "imsi", "001010123456789")
+    ef = res(c.call("apdu", {"apdu": "80CADF6000"})).get("data")
+    check("scagent -S perso imsi: the direct command's text, GET DATA reads it back",
+          p.returncode == 0 and p.stdout == "wrote the IMSI (EF_IMSI %s)\n" % ef, (p.returncode, p.stdout, p.stderr))
+    p = sc("perso", "imsi", "001010123456789", js=True)
+    check("scagent -S --json perso imsi: ok and EF_IMSI", jout(p) == {"ok": True, "ef_imsi": ef}, p.stdout)
+    check("EF_IMSI as before", ef == ef_before, (ef, ef_before))
+    p = sc("perso", "imsi", "12345")
+    check("scagent -S perso imsi 12345: exit 2", p.returncode == 2, (p.returncode, p.stderr))
+    # gba (the keys subscriber() wrote)
+    impi = "perso-test@ims.example.org"
+    p = sc("perso", "gba", "--k", GBA_K, "--opc", GBA_OPC, "--impi", impi, js=True)
+    check("scagent -S --json perso gba: ok, impi_written", jout(p) == {"ok": True, "impi_written": True},
+          (p.returncode, p.stdout, p.stderr))
+    p = sc("perso", "gba", "--k", GBA_K, "--op", GBA_OPC)
+    check("scagent -S perso gba --op: the direct command's text",
+          p.stdout == "wrote the GBA keys (K, OPc; SQN state and Ks reset)\n", (p.returncode, p.stdout, p.stderr))
+    p = sc("perso", "gba", "--k", GBA_K)
+    check("scagent -S perso gba without --opc/--op: exit 2", p.returncode == 2, (p.returncode, p.stderr))
+    # dmboot-tries, restored
+    before = res(c.call("apdu", {"apdu": "80CADF6400"})).get("data", "")
+    p = sc("perso", "dmboot-tries", "4", js=True)
+    check("scagent -S --json perso dmboot-tries 4: ok, limit", jout(p) == {"ok": True, "limit": 4},
+          (p.returncode, p.stdout, p.stderr))
+    check("GET DATA reads 04 04 back", res(c.call("apdu", {"apdu": "80CADF6400"})).get("data") == "0404")
+    p = sc("perso", "dmboot-tries", "16")
+    check("scagent -S perso dmboot-tries 16: exit 2", p.returncode == 2, (p.returncode, p.stderr))
+    if len(before) == 4:
+        n = int(before[2:], 16)
+        p = sc("perso", "dmboot-tries", str(n))
+        check("scagent -S perso dmboot-tries (restored): the direct command's text",
+              p.stdout == "the DM bootstrap PIN try limit is %d; the tries start again\n" % n,
+              (p.returncode, p.stdout, p.stderr))
+
+
 def no_session(c):
     """The host keeps no issuer session after a perso request: a wrapped command that is not from the session
     (no valid C-MAC) is refused by the card, and refused again once the card closed its half."""
@@ -385,6 +574,7 @@ def methods():
     anchors(c, ca)
     dm(c)
     subscriber(c)
+    cli(c)
     no_session(c)
     c.close()
     stop()
