@@ -128,6 +128,9 @@ sca_rc cli_open_with_pin(cli *c, sca_error *err);
 /* cli_open_with_pin, and the applet must announce MBMS_KEYS (SCA_E_NOT_SUPPORTED otherwise). */
 sca_rc cli_mbms_card(cli *c, sca_error *err);
 int cli_mbms_listen(cli *c);
+/* mbms push FILE: the SMS WAP push parsed, its LTKM (or trigger) handed to `ltkm_fn` (the card, or scagentd). */
+typedef int (*cli_ltkm_fn)(cli *c, void *ctx, const uint8_t *m, size_t n, const char *via);
+int cli_mbms_push(cli *c, const char *path, cli_ltkm_fn ltkm_fn, void *ctx);
 /* --key-group: decimal or 0x hex, 0..65535; 0 when it is not. */
 int cli_mbms_key_group(const char *s, uint16_t *out);
 /* Where mbms listen sends the card's part of a message: the card (cmd_mbms_listen.c) or scagentd (remote_mbms.c). */

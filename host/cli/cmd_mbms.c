@@ -188,7 +188,7 @@ static int ltkm(cli *c, const char *path)
     return code;
 }
 
-static int push(cli *c, const char *path)
+int cli_mbms_push(cli *c, const char *path, cli_ltkm_fn ltkm_fn, void *ctx)
 {
     sca_error err;
     uint8_t *b = NULL;
@@ -196,10 +196,16 @@ static int push(cli *c, const char *path)
     sca_mbms_push p;
     if (cli_read_file(path, MSG_FILE_MAX, &b, &n, &err) != SCA_OK)
         return cli_fail(c, &err);
-    int code = sca_mbms_push_parse(b, n, &p, &err) == SCA_OK ? ltkm_msg(c, p.body, p.body_len, "wap-push")
+    int code = sca_mbms_push_parse(b, n, &p, &err) == SCA_OK ? ltkm_fn(c, ctx, p.body, p.body_len, "wap-push")
                                                              : cli_fail(c, &err);
     free(b);
     return code;
+}
+
+static int ltkm_direct(cli *c, void *ctx, const uint8_t *m, size_t n, const char *via)
+{
+    (void)ctx;
+    return ltkm_msg(c, m, n, via);
 }
 
 static int stkm(cli *c, const char *path)
@@ -343,7 +349,7 @@ int cmd_mbms(cli *c, int argc, char **argv)
     if (argc == 2 && strcmp(argv[0], "stkm") == 0)
         return stkm(c, argv[1]);
     if (argc == 2 && strcmp(argv[0], "push") == 0)
-        return push(c, argv[1]);
+        return cli_mbms_push(c, argv[1], ltkm_direct, NULL);
     if (argc == 2 && strcmp(argv[0], "delete") == 0)
         return delete_cmd(c, argv[1]);
     if (argc == 1 && strcmp(argv[0], "status") == 0)

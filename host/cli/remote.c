@@ -364,18 +364,9 @@ static int r_mbms_ltkm(cli *c, sca_client *cl, const char *path)
 }
 
 /* The SMS WAP push is parsed here (the same parser as the direct command); its LTKM goes to the daemon. */
-static int r_mbms_push(cli *c, sca_client *cl, const char *path)
+static int ltkm_remote(cli *c, void *cl, const uint8_t *m, size_t n, const char *via)
 {
-    sca_error err;
-    uint8_t *b = NULL;
-    size_t n = 0;
-    sca_mbms_push p;
-    if (cli_read_file(path, MSG_FILE_MAX, &b, &n, &err) != SCA_OK)
-        return cli_fail(c, &err);
-    int code = sca_mbms_push_parse(b, n, &p, &err) == SCA_OK ? r_mbms_ltkm_msg(c, cl, p.body, p.body_len, "wap-push")
-                                                             : cli_fail(c, &err);
-    free(b);
-    return code;
+    return r_mbms_ltkm_msg(c, cl, m, n, via);
 }
 
 /* mbms delete msk --key-domain HEX6 --key-group N | muk --idi S --idr S, with the direct command's output. */
@@ -795,7 +786,7 @@ static int run_complex(cli *c, sca_client *cl, int argc, char **argv)
         if (argc == 3 && !strcmp(sub, "ltkm"))
             return r_mbms_ltkm(c, cl, argv[2]);
         if (argc == 3 && !strcmp(sub, "push"))
-            return r_mbms_push(c, cl, argv[2]);
+            return cli_mbms_push(c, argv[2], ltkm_remote, cl);
         if (argc == 3 && !strcmp(sub, "delete"))
             return r_mbms_delete(c, cl, argv[2]);
         if (argc == 2 && !strcmp(sub, "status"))
@@ -847,6 +838,9 @@ static int is_complex(int argc, char **argv)
 
 int cli_remote(cli *c, int argc, char **argv)
 {
+    if (argc >= 1 && !strcmp(argv[0], "perso") && (c->issuer_keys != NULL || c->test_keys))
+        return cli_usage(c, "--issuer-keys/--test-keys: through the daemon, perso uses scagentd's configured issuer "
+                            "keys (issuer_keys in scagentd.conf); run it without them");
     if (argc >= 1 && is_complex(argc, argv)) {
         sca_error err;
         sca_client *cl;

@@ -366,10 +366,7 @@ static int r_imsi(cli *c, sca_client *cl, const char *imsi)
 /* argv[0] is "perso". */
 int cli_remote_perso(cli *c, sca_client *cl, int argc, char **argv)
 {
-    argc--, argv++;
-    if (c->issuer_keys != NULL || c->test_keys)
-        return cli_usage(c, "--issuer-keys/--test-keys: through the daemon, perso uses scagentd's configured issuer "
-                            "keys (issuer_keys in scagentd.conf); run it without them");
+    argc--, argv++; /* (--issuer-keys/--test-keys were refused by cli_remote, before it connected) */
     if (argc < 1)
         return cli_perso_usage(c, "perso: which step?");
     const char *s = argv[0];
