@@ -279,7 +279,7 @@ static sca_rc ub_prepare(scd_cardctx *x, void *arg, sca_error *err)
     sca_rc rc = scd_need_pin(x, u->j, scd_pstr(u->j, "pin"), err);
     if (rc == SCA_OK && u->impi[0] == '\0' && (rc = sca_gba_impi(x->card, u->impi, sizeof u->impi, err)) != SCA_OK)
         sca_error_prefix(err, "GBA bootstrapping: reading the card's IMPI (give one with \"impi\", or have the "
-                              "issuer personalize it): ");
+                              "issuer personalize it)");
     return rc;
 }
 
@@ -325,7 +325,7 @@ scd_step scd_h_gba_bootstrap(scd_cardctx *x, scd_job *j)
         u.res = &r;
         if ((rc = scd_oncard(x, j, ub_write, &u, &err)) != SCA_OK)
             sca_error_prefix(&err, "GBA bootstrapping: the BSF bootstrapped (B-TID %s) but writing it to the card "
-                                   "failed; bootstrap again: ", r.btid);
+                                   "failed; bootstrap again", r.btid);
     }
     if (rc != SCA_OK)
         return scd_off_fail(j, &err);

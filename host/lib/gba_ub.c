@@ -189,7 +189,7 @@ static sca_rc take_challenge(ub *u, const char *what, challenge *ch, sca_error *
     size_t nlen = 0;
     rc = sca_b64_decode(d->nonce, strlen(d->nonce), NONCE_MAX_BYTES, &nb, &nlen, err);
     if (rc != SCA_OK)
-        return sca_error_prefix(err, "GBA bootstrapping: the BSF's nonce is not Base64 (RFC 3310 §3.2): ");
+        return sca_error_prefix(err, "GBA bootstrapping: the BSF's nonce is not Base64 (RFC 3310 §3.2)");
     if (nlen >= SCA_GBA_RAND_LEN + SCA_GBA_AUTN_LEN) {
         memcpy(ch->rand, nb, SCA_GBA_RAND_LEN);
         memcpy(ch->autn, nb + SCA_GBA_RAND_LEN, SCA_GBA_AUTN_LEN);
@@ -273,9 +273,9 @@ static sca_rc card_answer(sca_gba_ub_auth_fn auth, void *ctx, const challenge *c
     sca_rc rc = auth(ctx, ch->rand, ch->autn, a, err);
     if (rc == SCA_E_AUTH_FAILED)
         return sca_error_prefix(err, "GBA bootstrapping: the card refused the BSF's AUTN, so this is not your "
-                                "operator's GBA_U BSF; check the BSF URL: ");
+                                "operator's GBA_U BSF; check the BSF URL");
     if (rc != SCA_OK)
-        return sca_error_prefix(err, "GBA bootstrapping: AUTHENTICATE on the card failed: ");
+        return sca_error_prefix(err, "GBA bootstrapping: AUTHENTICATE on the card failed");
     if (!a->sync_failure && (a->res_len < 4 || a->res_len > SCA_GBA_RES_MAX))
         return sca_error_set(err, SCA_E_PROTOCOL, "GBA bootstrapping: the card's RES is %zu bytes (4..16 expected)",
                              a->res_len);
@@ -388,7 +388,7 @@ sca_rc sca_gba_ub_bootstrap(sca_card *c, const sca_gba_ub_opts *opts, sca_gba_ub
         sca_rc rc = sca_gba_impi(c, impi, sizeof impi, err);
         if (rc != SCA_OK)
             return sca_error_prefix(err, "GBA bootstrapping: reading the card's IMPI (give one with the options, "
-                                    "or have the issuer personalize it): ");
+                                    "or have the issuer personalize it)");
         o.impi = impi;
     }
     sca_rc rc = sca_gba_ub_run(&o, card_auth, c, out, err);
@@ -400,6 +400,6 @@ sca_rc sca_gba_ub_bootstrap(sca_card *c, const sca_gba_ub_opts *opts, sca_gba_ub
         rc = sca_usim_write_gbabp(c, out->rand, out->btid, out->lifetime, err);
     if (rc != SCA_OK)
         return sca_error_prefix(err, "GBA bootstrapping: the BSF bootstrapped (B-TID %s) but writing it to the card "
-                                "failed; bootstrap again: ", out->btid);
+                                "failed; bootstrap again", out->btid);
     return SCA_OK;
 }

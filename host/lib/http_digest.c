@@ -45,9 +45,9 @@ static void skip_ows(cursor *c)
 
 static sca_rc fail(cursor *c, sca_error *err, const char *why)
 {
-    return sca_error_set(err, SCA_E_PARSE, "the BSF's %s header is malformed: %s at offset %zu; the server does not "
-                         "speak HTTP Digest (RFC 7616) as the Ub client expects, check the BSF URL", c->what, why,
-                         c->i);
+    /* no server named here: the caller (http_exchange.c) prefixes which one (BSF, BM-SC) and what it asked */
+    return sca_error_set(err, SCA_E_PARSE, "its %s header is malformed: %s at offset %zu; the server does not speak "
+                         "HTTP Digest (RFC 7616) as this client expects, check its URL", c->what, why, c->i);
 }
 
 /* A token into out (cap bytes with the NUL); lengths checked. */
@@ -185,8 +185,8 @@ static sca_rc parse_common(const char *v, size_t n, sca_digest_params *out, curs
     if (v == NULL || out == NULL)
         return sca_error_set(err, SCA_E_INVALID_ARG, "Digest header parser: missing argument");
     if (n > SCA_DIGEST_HEADER_MAX)
-        return sca_error_set(err, SCA_E_PARSE, "the BSF's %s header is %zu bytes, over the %d-byte limit; the server "
-                             "is not a BSF this client can talk to", c->what, n, SCA_DIGEST_HEADER_MAX);
+        return sca_error_set(err, SCA_E_PARSE, "its %s header is %zu bytes, over the %d-byte limit; the server is not "
+                             "one this client can talk to", c->what, n, SCA_DIGEST_HEADER_MAX);
     for (size_t i = 0; i < n; i++) /* outside quoted-strings too: CR, LF and NUL never belong in a header value */
         if (((unsigned char)v[i] < 0x20 && v[i] != '\t') || (unsigned char)v[i] > 0x7E) {
             c->i = i;
@@ -217,8 +217,8 @@ sca_rc sca_digest_parse_challenge(const char *v, size_t n, sca_digest_params *ou
     if ((rc = take_token(&c, scheme, sizeof scheme, err)) != SCA_OK)
         return rc;
     if (!ieq(scheme, "Digest"))
-        return sca_error_set(err, SCA_E_NOT_SUPPORTED, "the BSF asks for HTTP '%s' authentication; GBA bootstrapping "
-                             "needs Digest AKA (RFC 3310): check the BSF URL", scheme);
+        return sca_error_set(err, SCA_E_NOT_SUPPORTED, "it asks for HTTP '%s' authentication; this client needs "
+                             "HTTP Digest: check its URL", scheme);
     if (c.i >= c.n || (c.p[c.i] != ' ' && c.p[c.i] != '\t'))
         return fail(&c, err, "a space expected after 'Digest'");
     return parse_into(&c, out, err);

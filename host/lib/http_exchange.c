@@ -275,7 +275,7 @@ sca_rc sca_http_challenge(const sca_http *x, const char *step, const char *algor
     memset(d, 0, sizeof *d);
     sca_rc rc = sca_digest_parse_challenge(x->www, strlen(x->www), d, err);
     if (rc != SCA_OK)
-        return sca_error_prefix(err, "%s: ", who);
+        return sca_error_prefix(err, "%s: the %s's answer to %s", who, peer, step);
     if (!(d->present & SCA_DIGEST_REALM) || !(d->present & SCA_DIGEST_NONCE))
         return sca_error_set(err, SCA_E_PARSE, "%s: the %s's challenge has no realm or nonce; it is not an RFC 7616 "
                              "Digest challenge", who, peer);
@@ -302,7 +302,7 @@ sca_rc sca_http_check_rspauth(const sca_http *x, const sca_digest_client *c, con
     if (rc != SCA_OK) { /* a malformed proof is no proof: the class says so, the message says why */
         if (err != NULL)
             err->rc = SCA_E_AUTH_FAILED;
-        sca_error_prefix(err, "%s: %s: ", who, why);
+        sca_error_prefix(err, "%s: %s: the %s's answer", who, why, peer);
         return SCA_E_AUTH_FAILED;
     }
     if (!(ai.present & SCA_DIGEST_RSPAUTH) || ((ai.present & SCA_DIGEST_QOP) && strcasecmp(ai.qop, "auth-int") != 0) ||

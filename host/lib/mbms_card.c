@@ -122,7 +122,7 @@ static sca_rc exchange(sca_card *c, sca_mbms_mode mode, const uint8_t *msg, size
                       .flags = flags};
         rc = sca_card_transceive(c, &a, ans, cap, &got, &sw, err);
         if (rc != SCA_OK)
-            return sca_error_prefix(err, "AUTHENTICATE MBMS, %s (block at %zu of %zu bytes): ", mode_name(mode), off,
+            return sca_error_prefix(err, "AUTHENTICATE MBMS, %s (block at %zu of %zu bytes)", mode_name(mode), off,
                                     n);
         off += part;
         if (!last) {
@@ -155,7 +155,7 @@ static sca_rc exchange(sca_card *c, sca_mbms_mode mode, const uint8_t *msg, size
                       .p2 = SCA_AUTHENTICATE_ODD_P2_85, .le = 256, .flags = flags};
         rc = sca_card_transceive(c, &a, ans + total, cap - total, &got, &sw, err);
         if (rc != SCA_OK)
-            return sca_error_prefix(err, "AUTHENTICATE MBMS, %s (retrieving the answer): ", mode_name(mode));
+            return sca_error_prefix(err, "AUTHENTICATE MBMS, %s (retrieving the answer)", mode_name(mode));
         if (sw != SCA_SW_OK && sw != SCA_SW_MORE_DATA_AVAILABLE)
             return sw_error(err, sw, mode);
         total += got;
@@ -210,7 +210,7 @@ sca_rc sca_mbms_msk_update(sca_card *c, const uint8_t *ltkm, size_t len, uint8_t
     if (rc == SCA_OK)
         rc = sca_ltkm_classify(&view, &info, err);
     if (rc != SCA_OK)
-        return sca_error_prefix(err, "MSK update: not an LTKM the card can take: ");
+        return sca_error_prefix(err, "MSK update: not an LTKM the card can take");
     if (info.cls != SCA_LTKM_NORMAL_UPDATE)
         return sca_error_set(err, SCA_E_INVALID_ARG, "MSK update: this LTKM is a BSM solicited-pull trigger (%s), "
                              "which the terminal handles itself and never gives to the card; see 'scagent mbms "
@@ -246,7 +246,7 @@ sca_rc sca_mbms_mtk(sca_card *c, const uint8_t *stkm, size_t len, uint8_t mtk[SC
     sca_mikey_view view;
     sca_rc rc = sca_mikey_parse(stkm, len, &view, err);
     if (rc != SCA_OK)
-        return sca_error_prefix(err, "MTK generation: not an STKM: ");
+        return sca_error_prefix(err, "MTK generation: not an STKM");
     if (!view.mbms.has_mtk_id || !view.mbms.has_msk_id || !view.has_kemac)
         return sca_error_set(err, SCA_E_INVALID_ARG, "MTK generation: the message has no %s, so it is not an STKM "
                              "(an LTKM goes to 'scagent mbms ltkm')", !view.mbms.has_mtk_id ? "MTK ID"
@@ -325,11 +325,11 @@ sca_rc sca_mbms_setup(sca_card *c, const char *bmsc_fqdn, const char *impi, uint
     char card_impi[SCA_GBA_IMPI_MAX + 1];
     sca_rc rc = sca_gba_naf_id(bmsc_fqdn, SCA_GBA_UA_MBMS, naf, &naf_len, err);
     if (rc != SCA_OK)
-        return sca_error_prefix(err, "MBMS setup: the BM-SC: ");
+        return sca_error_prefix(err, "MBMS setup: the BM-SC");
     if (impi == NULL) {
         rc = sca_gba_impi(c, card_impi, sizeof card_impi, err);
         if (rc != SCA_OK)
-            return sca_error_prefix(err, "MBMS setup: ");
+            return sca_error_prefix(err, "MBMS setup");
         impi = card_impi;
     }
     rc = sca_gba_naf_key(c, naf, naf_len, impi, mrk, err);
@@ -343,7 +343,7 @@ sca_rc sca_mbms_setup(sca_card *c, const char *bmsc_fqdn, const char *impi, uint
     if (err != NULL && err->sw == SCA_SW_CONDITIONS)
         return sca_error_explain(err, "MBMS setup: the card has no GBA bootstrap with a B-TID yet; run 'scagent gba "
                                  "bootstrap URL' first (the MUK is bound to the B-TID)");
-    return sca_error_prefix(err, "MBMS setup: ");
+    return sca_error_prefix(err, "MBMS setup");
 }
 
 sca_rc sca_mbms_status_read(sca_card *c, sca_mbms_status *out, sca_error *err)
