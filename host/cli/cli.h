@@ -131,6 +131,8 @@ int cli_mbms_listen(cli *c);
 /* mbms push FILE: the SMS WAP push parsed, its LTKM (or trigger) handed to `ltkm_fn` (the card, or scagentd). */
 typedef int (*cli_ltkm_fn)(cli *c, void *ctx, const uint8_t *m, size_t n, const char *via);
 int cli_mbms_push(cli *c, const char *path, cli_ltkm_fn ltkm_fn, void *ctx);
+/* A MIKEY message from a file: binary, or hex text (digits and whitespace only). Caller frees *out. */
+sca_rc cli_read_mikey(const char *path, uint8_t **out, size_t *len, sca_error *err);
 /* --key-group: decimal or 0x hex, 0..65535; 0 when it is not. */
 int cli_mbms_key_group(const char *s, uint16_t *out);
 /* Where mbms listen sends the card's part of a message: the card (cmd_mbms_listen.c) or scagentd (remote_mbms.c). */
@@ -155,6 +157,8 @@ json_t *cli_bcast_json(const sca_bcast_response *r);
 int cli_remote(cli *c, int argc, char **argv);
 /* Bytes as a Base64 JSON string (new reference; NULL when out of memory), for requests to scagentd. */
 json_t *cli_jb64(const uint8_t *b, size_t n);
+/* A subscriber token file (--token): 16 bytes, binary or 32 hex digits. */
+sca_rc cli_read_token(const char *path, uint8_t token[16], sca_error *err);
 /* A certificate file (PEM or DER) as Base64 of its DER, for requests to scagentd (new reference), or NULL with err. */
 json_t *cli_cert_b64(const char *path, sca_error *err);
 /* A Base64 member of scagentd's answer as bytes (malloc'd, *n); NULL when absent or malformed. */

@@ -62,7 +62,7 @@ static void progress_bar(uint64_t done, uint64_t total, void *ctx)
         fputc('\n', stderr);
 }
 
-static sca_rc read_token(const char *path, uint8_t token[16], sca_error *err)
+sca_rc cli_read_token(const char *path, uint8_t token[16], sca_error *err)
 {
     uint8_t *buf;
     size_t n;
@@ -104,7 +104,7 @@ static int fu_verify(cli *c, const char *package)
     if (rc == SCA_OK)
         rc = sca_fu_manifest_parse(m, mlen, &v, &err);
     if (rc == SCA_OK && c->token != NULL)
-        rc = read_token(c->token, token, &err);
+        rc = cli_read_token(c->token, token, &err);
     if (rc == SCA_OK)
         rc = cli_open(c, &err);
     if (rc == SCA_OK)

@@ -73,7 +73,7 @@ sca_rc cli_mbms_card(cli *c, sca_error *err)
 }
 
 /* A MIKEY message from a file: binary, or hex text (digits and whitespace only: a MIKEY message starts with 01). */
-static sca_rc read_msg(const char *path, uint8_t **out, size_t *len, sca_error *err)
+sca_rc cli_read_mikey(const char *path, uint8_t **out, size_t *len, sca_error *err)
 {
     uint8_t *b = NULL;
     size_t n = 0;
@@ -122,17 +122,6 @@ static char *hex_of(const uint8_t *b, size_t n)
     return h != NULL ? h : strdup("");
 }
 
-/* The action of an LTKM as a JSON object (new reference). */
-static json_t *action_json(const sca_mbms_action *a)
-{
-    char kd[7], grp[5];
-    snprintf(kd, sizeof kd, "%02X%02X%02X", a->key_domain[0], a->key_domain[1], a->key_domain[2]);
-    snprintf(grp, sizeof grp, "%04X", a->key_group);
-    return json_pack("{s:s, s:s, s:s, s:i, s:i, s:s}", "action", sca_mbms_action_name(a->kind), "key_domain", kd,
-                     "key_group", grp, "key_group_number", (int)a->key_group, "key_number", (int)a->key_number,
-                     "next", sca_mbms_action_next(a->kind));
-}
-
 /* An LTKM: classify; a trigger prints the action, any other goes to the card. */
 static int ltkm_msg(cli *c, const uint8_t *m, size_t n, const char *via)
 {
@@ -142,7 +131,7 @@ static int ltkm_msg(cli *c, const uint8_t *m, size_t n, const char *via)
         return cli_fail(c, &err);
     if (a.kind != SCA_MBMS_PROCESS_ON_CARD) {
         if (c->json) {
-            json_t *o = action_json(&a);
+            json_t *o = sca_json_mbms_action(&a);
             json_object_set_new(o, "ok", json_true());
             json_object_set_new(o, "via", json_string(via));
             cli_json(o);
@@ -159,7 +148,7 @@ static int ltkm_msg(cli *c, const uint8_t *m, size_t n, const char *via)
         return cli_fail(c, &err);
     char *vh = hex_of(verif, vl);
     if (c->json) {
-        json_t *o = action_json(&a);
+        json_t *o = sca_json_mbms_action(&a);
         json_object_set_new(o, "ok", json_true());
         json_object_set_new(o, "via", json_string(via));
         json_object_set_new(o, "stored", json_true());
@@ -181,7 +170,7 @@ static int ltkm(cli *c, const char *path)
     sca_error err;
     uint8_t *m = NULL;
     size_t n = 0;
-    if (read_msg(path, &m, &n, &err) != SCA_OK)
+    if (cli_read_mikey(path, &m, &n, &err) != SCA_OK)
         return cli_fail(c, &err);
     int code = ltkm_msg(c, m, n, "file");
     free(m);
@@ -213,7 +202,7 @@ static int stkm(cli *c, const char *path)
     sca_error err;
     uint8_t *m = NULL, mtk[SCA_MBMS_MTK_LEN], salt[SCA_MBMS_SALT_MAX];
     size_t n = 0, sl = 0;
-    if (read_msg(path, &m, &n, &err) != SCA_OK)
+    if (cli_read_mikey(path, &m, &n, &err) != SCA_OK)
         return cli_fail(c, &err);
     sca_rc rc = cli_mbms_card(c, &err);
     if (rc == SCA_OK)

@@ -15,7 +15,6 @@
 #include "scagent/client.h"
 #include "scagent/mbms.h"
 
-#define MSG_FILE_MAX 8192    /* as cmd_mbms.c */
 #define HASH_PART (16u * 1024) /* fu verify --on-card: package bytes per fu.hash request (small: less to parse
                                     * at once in the daemon, so other clients wait less) */
 
@@ -211,47 +210,6 @@ static long long jint(const json_t *r, const char *key)
     return json_integer_value(json_object_get(r, key));
 }
 
-/* A MIKEY message from a file as cmd_mbms.c reads it: binary, or hex text (digits and whitespace only). */
-static sca_rc read_msg(const char *path, uint8_t **out, size_t *len, sca_error *err)
-{
-    uint8_t *b = NULL;
-    size_t n = 0, digits = 0, i = 0;
-    sca_rc rc = cli_read_file(path, MSG_FILE_MAX, &b, &n, err);
-    if (rc != SCA_OK)
-        return rc;
-    for (; i < n; i++) {
-        if (sca_hex_digit(b[i]) >= 0)
-            digits++;
-        else if (b[i] != ' ' && b[i] != '\n' && b[i] != '\r' && b[i] != '\t')
-            break;
-    }
-    if (i == n && digits > 0) {
-        if (digits % 2 != 0) {
-            free(b);
-            return sca_error_set(err, SCA_E_PARSE, "%s: an odd number of hex digits", path);
-        }
-        size_t o = 0;
-        int hi = -1;
-        for (i = 0; i < n; i++) {
-            int v = sca_hex_digit(b[i]);
-            if (v < 0)
-                continue;
-            if (hi < 0)
-                hi = v;
-            else
-                b[o++] = (uint8_t)(hi << 4 | v), hi = -1;
-        }
-        n = o;
-    }
-    if (n == 0) {
-        free(b);
-        return sca_error_set(err, SCA_E_PARSE, "%s is empty", path);
-    }
-    *out = b;
-    *len = n;
-    return SCA_OK;
-}
-
 /* The PIN as the direct command asks for it (--pin, --pin-stdin or a prompt) into params. */
 static sca_rc add_pin(cli *c, json_t *p, const char *prompt, sca_error *err)
 {
@@ -279,7 +237,7 @@ static int r_mbms_stkm(cli *c, sca_client *cl, const char *path)
     uint8_t *m = NULL;
     size_t n = 0;
     json_t *p = json_object(), *r = NULL;
-    sca_rc rc = read_msg(path, &m, &n, &err);
+    sca_rc rc = cli_read_mikey(path, &m, &n, &err);
     if (rc == SCA_OK)
         rc = add_pin(c, p, "PIN", &err);
     if (rc == SCA_OK)
@@ -356,7 +314,7 @@ static int r_mbms_ltkm(cli *c, sca_client *cl, const char *path)
     sca_error err;
     uint8_t *m = NULL;
     size_t n = 0;
-    if (read_msg(path, &m, &n, &err) != SCA_OK)
+    if (cli_read_mikey(path, &m, &n, &err) != SCA_OK)
         return cli_fail(c, &err);
     int code = r_mbms_ltkm_msg(c, cl, m, n, "file");
     free(m);
@@ -598,29 +556,6 @@ static int r_bcast(cli *c, sca_client *cl, const char *kind, const char *url)
 
 /* ---- fu verify PACKAGE | fu report STATUS ------------------------------------------------------------------ */
 
-static sca_rc read_token(const char *path, uint8_t token[16], sca_error *err)
-{
-    uint8_t *buf;
-    size_t n;
-    sca_rc rc = cli_read_file(path, 256, &buf, &n, err);
-    if (rc != SCA_OK)
-        return rc;
-    if (n == 16) {
-        memcpy(token, buf, 16);
-    } else {
-        char hex[64] = {0};
-        size_t k = 0;
-        for (size_t i = 0; i < n && k < sizeof hex - 1; i++)
-            if (buf[i] != '\n' && buf[i] != '\r' && buf[i] != ' ')
-                hex[k++] = (char)buf[i];
-        if (k != 32 || sca_hex_decode(hex, token, 16) != 16)
-            rc = sca_error_set(err, SCA_E_INVALID_ARG, "%s: a subscriber token is 16 bytes (binary or 32 hex digits)",
-                               path);
-    }
-    free(buf);
-    return rc;
-}
-
 /* The package to the card in fu.hash requests of HASH_PART bytes (the daemon cuts them into one card transaction
  * per chunk, so urgent requests of other clients run in between). Exactly `size` bytes, as sca_fu_hash_on_card. */
 static int hash_on_card(cli *c, sca_client *cl, const char *package, uint64_t size)
@@ -675,7 +610,7 @@ static int r_fu_verify(cli *c, sca_client *cl, const char *package)
     if (rc == SCA_OK)
         rc = sca_fu_manifest_parse(m, mlen, &v, &err);
     if (rc == SCA_OK && c->token != NULL)
-        rc = read_token(c->token, token, &err);
+        rc = cli_read_token(c->token, token, &err);
     if (rc != SCA_OK) {
         free(m);
         return cli_fail(c, &err);

@@ -10,6 +10,7 @@
 
 #include "gba_ub_int.h"
 #include "handlers.h"
+#include "scagent/json_results.h"
 #include "methods.h"
 #include "proto.h"
 #include "sca_contract.h"
@@ -45,16 +46,6 @@ scd_step scd_h_mbms_stkm(scd_cardctx *x, scd_job *j)
     return scd_ok(j, o);
 }
 
-static json_t *action_json(const sca_mbms_action *a)
-{
-    char kd[7], grp[5];
-    snprintf(kd, sizeof kd, "%02X%02X%02X", a->key_domain[0], a->key_domain[1], a->key_domain[2]);
-    snprintf(grp, sizeof grp, "%04X", a->key_group);
-    return json_pack("{s:s, s:s, s:s, s:i, s:i, s:s}", "action", sca_mbms_action_name(a->kind), "key_domain", kd,
-                     "key_group", grp, "key_group_number", (int)a->key_group, "key_number", (int)a->key_number,
-                     "next", sca_mbms_action_next(a->kind));
-}
-
 scd_step scd_h_mbms_ltkm(scd_cardctx *x, scd_job *j)
 {
     sca_error err;
@@ -66,7 +57,7 @@ scd_step scd_h_mbms_ltkm(scd_cardctx *x, scd_job *j)
         rc = sca_mbms_ltkm_action(m, n, &a, &err); /* classification first: a trigger never goes to the card */
     if (rc == SCA_OK && a.kind != SCA_MBMS_PROCESS_ON_CARD) {
         free(m);
-        json_t *o = action_json(&a);
+        json_t *o = sca_json_mbms_action(&a);
         json_object_set_new(o, "stored", json_false());
         return scd_ok(j, o);
     }
@@ -77,7 +68,7 @@ scd_step scd_h_mbms_ltkm(scd_cardctx *x, scd_job *j)
     free(m);
     if (rc != SCA_OK)
         return scd_fail_err(j, &err);
-    json_t *o = action_json(&a);
+    json_t *o = sca_json_mbms_action(&a);
     json_object_set_new(o, "stored", json_true());
     if (vl > 0)
         json_object_set_new(o, "verification", scd_jb64(verif, vl));

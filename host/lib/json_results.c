@@ -352,3 +352,13 @@ void sca_json_id_show_print(FILE *f, const json_t *o)
         fprintf(f, "certificate:               none\n");
     fprintf(f, "NAF trust anchors:         %lld\n", num(o, "naf_anchors"));
 }
+
+json_t *sca_json_mbms_action(const sca_mbms_action *a)
+{
+    char kd[7], grp[5];
+    snprintf(kd, sizeof kd, "%02X%02X%02X", a->key_domain[0], a->key_domain[1], a->key_domain[2]);
+    snprintf(grp, sizeof grp, "%04X", a->key_group);
+    return json_pack("{s:s, s:s, s:s, s:i, s:i, s:s}", "action", sca_mbms_action_name(a->kind), "key_domain", kd,
+                     "key_group", grp, "key_group_number", (int)a->key_group, "key_number", (int)a->key_number,
+                     "next", sca_mbms_action_next(a->kind));
+}

@@ -12,6 +12,7 @@
 
 #include "scagent/bcast.h"
 #include "scagent/bcastid.h"
+#include "scagent/mbms.h"
 #include "scagent/dm.h"
 #include "scagent/info.h"
 #include "scagent/pin.h"
@@ -69,5 +70,9 @@ void sca_json_dm_check_print(FILE *f, const json_t *o);
 json_t *sca_json_id_show(const sca_bcast_status *st, const uint8_t *raw /* SCA_BCAST_FIELDS_SIZE or NULL */,
                          const sca_bcast_fields *fields, const X509 *cert);
 void sca_json_id_show_print(FILE *f, const json_t *o);
+
+/* What an LTKM asks for (sca_mbms_ltkm_action): {action, key_domain (hex 3), key_group (hex 2), key_group_number,
+ * key_number, next}. */
+json_t *sca_json_mbms_action(const sca_mbms_action *a);
 
 #endif
