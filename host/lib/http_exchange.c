@@ -1,5 +1,6 @@
 /* The libcurl request/response helper of http_exchange.h, and the Digest steps that read its answers. */
 #include "http_exchange.h"
+#include "http_init.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -205,12 +206,7 @@ sca_rc sca_http_open(sca_http *x, const sca_http_opts *opts, sca_error *err)
     CURL *h = x->h;
     int bad = 0;
     bad |= curl_easy_setopt(h, CURLOPT_CURLU, x->url) != CURLE_OK;
-#if LIBCURL_VERSION_NUM >= 0x075500
-    bad |= curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https") != CURLE_OK;
-#else
-    bad |= curl_easy_setopt(h, CURLOPT_PROTOCOLS, (long)(CURLPROTO_HTTP | CURLPROTO_HTTPS)) != CURLE_OK;
-#endif
-    bad |= curl_easy_setopt(h, CURLOPT_HTTP_VERSION, (long)CURL_HTTP_VERSION_1_1) != CURLE_OK;
+    bad |= sca_http_base_options(h);
     if (x->o.post_body != NULL) {
         bad |= curl_easy_setopt(h, CURLOPT_POST, 1L) != CURLE_OK;
         bad |= curl_easy_setopt(h, CURLOPT_POSTFIELDS, x->o.post_body) != CURLE_OK;
@@ -218,8 +214,6 @@ sca_rc sca_http_open(sca_http *x, const sca_http_opts *opts, sca_error *err)
     } else {
         bad |= curl_easy_setopt(h, CURLOPT_HTTPGET, 1L) != CURLE_OK;
     }
-    bad |= curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 0L) != CURLE_OK; /* the answer must come from this peer */
-    bad |= curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L) != CURLE_OK;
     bad |= curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, x->o.timeout_ms) != CURLE_OK;
     bad |= curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, x->o.timeout_ms) != CURLE_OK;
     bad |= curl_easy_setopt(h, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)x->o.body_max) != CURLE_OK;

@@ -13,6 +13,21 @@ static void init(void)
     init_rc = curl_global_init(CURL_GLOBAL_DEFAULT);
 }
 
+int sca_http_base_options(void *curl)
+{
+    CURL *h = curl;
+    int bad = 0;
+#if LIBCURL_VERSION_NUM >= 0x075500
+    bad |= curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https") != CURLE_OK;
+#else
+    bad |= curl_easy_setopt(h, CURLOPT_PROTOCOLS, (long)(CURLPROTO_HTTP | CURLPROTO_HTTPS)) != CURLE_OK;
+#endif
+    bad |= curl_easy_setopt(h, CURLOPT_HTTP_VERSION, (long)CURL_HTTP_VERSION_1_1) != CURLE_OK;
+    bad |= curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 0L) != CURLE_OK;
+    bad |= curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L) != CURLE_OK;
+    return bad;
+}
+
 sca_rc sca_http_init(const char *who, sca_error *err)
 {
     pthread_once(&once, init);
