@@ -96,19 +96,19 @@ bench: deps
 		$(BUILD)/bin/bench-mbms $(BUILD)/bin/bench-daemon
 	@tests/bench/run
 
-$(BUILD)/bin/bench-apdu: tests/bench/bench_apdu.c $(LIB)
+$(BUILD)/bin/bench-apdu: tests/bench/bench_apdu.c tests/bench/bench_common.c tests/bench/bench_common.h $(LIB)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -o $@ $< $(LIB) $(LDLIBS) -lm
+	$(CC) $(CFLAGS) -o $@ $< tests/bench/bench_common.c $(LIB) $(LDLIBS) -lm
 $(BUILD)/bin/bench-dm: tests/bench/bench_dm.c tests/bench/bench_common.c tests/bench/bench_common.h $(LIB)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -o $@ $< tests/bench/bench_common.c $(LIB) $(LDLIBS)
+	$(CC) $(CFLAGS) -o $@ $< tests/bench/bench_common.c $(LIB) $(LDLIBS) -lm
 $(BUILD)/bin/bench-mbms: tests/bench/bench_mbms.c tests/bench/mbms_msgs_bench.c tests/bench/mbms_msgs_bench.h \
 		tests/bench/bench_common.c tests/bench/bench_common.h $(LIB)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -o $@ $< tests/bench/mbms_msgs_bench.c tests/bench/bench_common.c $(LIB) $(LDLIBS)
-$(BUILD)/bin/bench-fu-hash: tests/bench/bench_fu_hash.c $(LIB)
+	$(CC) $(CFLAGS) -o $@ $< tests/bench/mbms_msgs_bench.c tests/bench/bench_common.c $(LIB) $(LDLIBS) -lm
+$(BUILD)/bin/bench-fu-hash: tests/bench/bench_fu_hash.c tests/bench/bench_common.c tests/bench/bench_common.h $(LIB)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -o $@ $< $(LIB) $(LDLIBS)
+	$(CC) $(CFLAGS) -o $@ $< tests/bench/bench_common.c $(LIB) $(LDLIBS) -lm
 
 cap: java
 	@tools/cap/build-cap.sh
@@ -164,9 +164,10 @@ $(DAEMON_TEST): $(BUILD)/tests/test_daemon_%: tests/daemon/test_daemon_%.c $(DAE
 	$(CC) $(CFLAGS) -Wno-missing-field-initializers -I host/lib -I host/daemon -I tests/daemon -I tests/unit $(LDSAN) -o $@ $< \
 	    tests/unit/scripted.c $(DAEMON_CORE) $(LIB) $(LDLIBS) -lcmocka
 unit: $(DAEMON_TEST)
-$(BUILD)/bin/bench-daemon: tests/bench/bench_daemon.c tests/bench/mbms_msgs_bench.c tests/bench/mbms_msgs_bench.h $(LIB)
+$(BUILD)/bin/bench-daemon: tests/bench/bench_daemon.c tests/bench/mbms_msgs_bench.c tests/bench/mbms_msgs_bench.h \
+		tests/bench/bench_common.c tests/bench/bench_common.h $(LIB)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -o $@ $< tests/bench/mbms_msgs_bench.c $(LIB) $(LDLIBS) -lm
+	$(CC) $(CFLAGS) -o $@ $< tests/bench/mbms_msgs_bench.c tests/bench/bench_common.c $(LIB) $(LDLIBS) -lm
 
 # --- MBMS / BCAST provisioning against the BM-SC simulator (tests/mbms/run) ---------------------------------
 $(BUILD)/tests/provision_client: tests/mbms/provision_client.c $(LIB)

@@ -1,34 +1,14 @@
 /* APDU round trip: libscagent (sca_card_transceive, GET DATA VERSION) against a minimal raw SCardTransmit loop
  * of the same APDU on the same emulated card, in the same run. Prints medians and one BENCH line. */
-#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include <winscard.h>
 
+#include "bench_common.h"
 #include "sca_contract.h"
 #include "scagent/scagent.h"
-
-static double now_us(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return ts.tv_sec * 1e6 + ts.tv_nsec / 1e3;
-}
-
-static int cmp(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
-
-static double pct(double *v, int n, double p)
-{
-    qsort(v, (size_t)n, sizeof *v, cmp);
-    return v[(int)fmin(n - 1, floor(p * n))];
-}
 
 int main(int argc, char **argv)
 {
@@ -40,26 +20,22 @@ int main(int argc, char **argv)
     SCARDCONTEXT ctx;
     SCARDHANDLE h;
     DWORD proto;
-    if (SCardEstablishContext(SCARD_SCOPE_SYSTEM, NULL, NULL, &ctx) != SCARD_S_SUCCESS ||
-        SCardConnect(ctx, reader, SCARD_SHARE_SHARED, SCARD_PROTOCOL_T0 | SCARD_PROTOCOL_T1, &h, &proto) !=
-            SCARD_S_SUCCESS) {
+    const SCARD_IO_REQUEST *pci = bench_raw_open(reader, &ctx, &h, &proto);
+    if (pci == NULL) {
         fprintf(stderr, "bench: cannot connect to %s\n", reader);
         return 1;
     }
-    const SCARD_IO_REQUEST *pci = proto == SCARD_PROTOCOL_T0 ? SCARD_PCI_T0 : SCARD_PCI_T1;
-    uint8_t sel[] = {0x00, 0xA4, 0x04, 0x00, SCA_APPLET_AID_LEN, 0xF0, 0x53, 0x43, 0x41, 0x47, 0x45, 0x4E, 0x54, 0x01};
     uint8_t gd[] = {0x80, 0xCA, 0xDF, 0x30, 0x04}, r[300];
     DWORD rl = sizeof r;
-    SCardTransmit(h, pci, sel, sizeof sel, NULL, r, &rl);
     for (int i = 0; i < n / 4; i++) { /* warm up pcscd, the bridge's JIT and the caches before measuring */
         rl = sizeof r;
         SCardTransmit(h, pci, gd, sizeof gd, NULL, r, &rl);
     }
     for (int i = 0; i < n; i++) {
         rl = sizeof r;
-        double t0 = now_us();
+        double t0 = bench_now_us();
         LONG rc = SCardTransmit(h, pci, gd, sizeof gd, NULL, r, &rl);
-        raw[i] = now_us() - t0;
+        raw[i] = bench_now_us() - t0;
         if (rc != SCARD_S_SUCCESS || rl != 6 || r[4] != 0x90) {
             fprintf(stderr, "bench: raw GET DATA failed (%lX, %lu bytes)\n", (unsigned long)rc, (unsigned long)rl);
             return 1;
@@ -81,9 +57,9 @@ int main(int argc, char **argv)
     for (int i = 0; i < n; i++) {
         size_t len;
         uint16_t sw;
-        double t0 = now_us();
+        double t0 = bench_now_us();
         sca_rc rc = sca_card_transceive(c, &a, r, sizeof r, &len, &sw, &err);
-        lib[i] = now_us() - t0;
+        lib[i] = bench_now_us() - t0;
         if (rc != SCA_OK || sw != 0x9000 || len != 4) {
             fprintf(stderr, "bench: libscagent GET DATA failed: %s\n", err.msg);
             return 1;
@@ -91,8 +67,8 @@ int main(int argc, char **argv)
     }
     sca_card_close(c);
 
-    double raw_med = pct(raw, n, 0.5), raw_p99 = pct(raw, n, 0.99);
-    double lib_med = pct(lib, n, 0.5), lib_p99 = pct(lib, n, 0.99);
+    double raw_med = bench_pct(raw, n, 0.5), raw_p99 = bench_pct(raw, n, 0.99);
+    double lib_med = bench_pct(lib, n, 0.5), lib_p99 = bench_pct(lib, n, 0.99);
     printf("APDU round trip through pcscd + vpcd + the jCardSim bridge, %d APDUs each (%s, T=%d)\n", n, reader,
            proto == SCARD_PROTOCOL_T0 ? 0 : 1);
     printf("  raw SCardTransmit:     median %8.1f us   p99 %8.1f us\n", raw_med, raw_p99);

@@ -12,7 +12,6 @@
  * other order: the card then refuses the older one as stale (9865, after the same MAC work); such refusals are
  * counted and reported, and their round trips are part of the latencies.
  * Usage: bench-daemon [READER] [N] [SCAGENTD] [HASH_BYTES] [HASH_CHUNK] */
-#include <math.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
@@ -22,11 +21,11 @@
 #include <time.h>
 #include <unistd.h>
 
-#include <openssl/core_names.h>
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <openssl/rand.h>
 
+#include "bench_common.h"
 #include "mbms_msgs_bench.h"
 #include "sca_contract.h"
 #include "scagent/client.h"
@@ -39,25 +38,6 @@
 #define STKM_GAP_US 2000
 #define HASH_PART (16 * 1024) /* package bytes per fu.hash request, as scagent -S fu verify --on-card */
 #define DM_ID "bench.dm.test"
-
-static double now_us(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return ts.tv_sec * 1e6 + ts.tv_nsec / 1e3;
-}
-
-static int cmp(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
-
-static double pct(double *v, int n, double p)
-{
-    qsort(v, (size_t)n, sizeof *v, cmp);
-    return v[(int)fmin(n - 1, floor(p * n))];
-}
 
 static pid_t daemon_pid;
 
@@ -109,9 +89,9 @@ static double stkm_call(sca_client *cl, int i, int *refused)
 {
     sca_error err;
     json_t *r = NULL;
-    double t0 = now_us();
+    double t0 = bench_now_us();
     sca_rc rc = sca_client_call(cl, "mbms.stkm", json_pack("{s:s}", "stkm", stkm_b64[i]), 30000, &r, &err);
-    double dt = now_us() - t0;
+    double dt = bench_now_us() - t0;
     if (rc != SCA_OK) {
         if (refused && err.sw == 0x9865) {
             (*refused)++;
@@ -149,13 +129,13 @@ static void *many_client(void *arg)
             pthread_mutex_unlock(&m->mu);
             break;
         }
-        double t0 = now_us();
+        double t0 = bench_now_us();
         if (sca_client_send(cl, "mbms.stkm", json_pack("{s:s}", "stkm", stkm_b64[i]), &id, &err) != SCA_OK)
             die("send", err.msg);
         pthread_mutex_unlock(&m->mu);
         json_t *r = NULL;
         sca_rc rc = sca_client_wait(cl, id, 60000, &r, &err);
-        m->lat[i - m->first] = now_us() - t0;
+        m->lat[i - m->first] = bench_now_us() - t0;
         if (rc != SCA_OK) {
             if (err.sw != 0x9865)
                 die("mbms.stkm (64 clients)", err.msg);
@@ -218,7 +198,7 @@ static void *hash_client(void *arg)
             die("fu.verify-manifest", err.msg);
         json_decref(r);
         free(mbuf);
-        double t0 = now_us();
+        double t0 = bench_now_us();
         h->running = 1;
         for (size_t off = 0; off < h->size; off += HASH_PART) {
             size_t n = h->size - off < HASH_PART ? h->size - off : HASH_PART;
@@ -230,7 +210,7 @@ static void *hash_client(void *arg)
                 die("fu.hash", "the card's digest does not match");
             json_decref(r);
         }
-        h->seconds += (now_us() - t0) / 1e6;
+        h->seconds += (bench_now_us() - t0) / 1e6;
         h->bytes += (double)h->size;
         h->rounds++;
     }
@@ -243,22 +223,9 @@ static void *hash_client(void *arg)
 static EVP_PKEY *personalize(sca_card *card)
 {
     sca_error err;
-    sca_issuer_keys k;
-    sca_issuer_test_keys(&k);
-    EVP_PKEY *orig = EVP_PKEY_Q_keygen(NULL, NULL, "EC", "P-256"), *srv = EVP_PKEY_Q_keygen(NULL, NULL, "EC", "P-256");
-    uint8_t opub[65], fields[19];
-    size_t plen;
-    EVP_PKEY_get_octet_string_param(orig, OSSL_PKEY_PARAM_ENCODED_PUBLIC_KEY, opub, 65, &plen);
-    sca_bcast_fields f = {.imei = "490154203237518", .fw_version = 1, .manufacturer = 7, .model = 9, .serial = 1,
-                          .sw_version = 1};
-    sca_dm_server s = {.slot = 0, .perms = SCA_DM_PERM_FW_UPDATE | SCA_DM_PERM_READ_LOG, .not_after = 0xFFFFFFFFu,
-                       .id = DM_ID};
-    EVP_PKEY_get_octet_string_param(srv, OSSL_PKEY_PARAM_ENCODED_PUBLIC_KEY, s.pub, 65, &plen);
-    if (sca_bcast_fields_encode(&f, fields, &err) != SCA_OK || sca_issuer_open(card, &k, &err) != SCA_OK ||
-        sca_bcast_put_fields(card, fields, &err) != SCA_OK || sca_dm_server_put(card, &s, &err) != SCA_OK ||
-        sca_fu_originator_put(card, 0, opub, &err) != SCA_OK)
+    EVP_PKEY *orig = NULL;
+    if (bench_dm_personalize(card, DM_ID, &orig, &err) != SCA_OK)
         die("personalize (a fresh emulated card is needed: tools/emu stop; tools/emu start)", err.msg);
-    EVP_PKEY_free(srv);
     uint8_t muk[32], m[512];
     mbms_bench_personalize_and_bootstrap(card, muk);
     memset(msk, 0x4D, sizeof msk);
@@ -279,9 +246,9 @@ static void direct_pin_status(sca_card *c, double *lat, int n)
         if (sca_pin_get_status(c, &st, &err) != SCA_OK)
             die("direct pin status", err.msg);
     for (int i = 0; i < n; i++) {
-        double t0 = now_us();
+        double t0 = bench_now_us();
         sca_rc x = sca_pin_get_status(c, &st, &err);
-        lat[i] = now_us() - t0;
+        lat[i] = bench_now_us() - t0;
         if (x != SCA_OK)
             die("direct pin status", err.msg);
     }
@@ -339,10 +306,10 @@ int main(int argc, char **argv)
     uint8_t mtk[16], salt[14], want[16];
     for (int i = 0; i < n_stkm; i++, k++) {
         size_t sl;
-        double t0 = now_us();
+        double t0 = bench_now_us();
         if (sca_mbms_mtk(c, stkms[k], stkm_len[k], mtk, salt, &sl, &err) != SCA_OK)
             die("direct STKM", err.msg);
-        sd[i] = now_us() - t0;
+        sd[i] = bench_now_us() - t0;
         usleep(STKM_GAP_US);
         memset(want, (uint8_t)k, sizeof want);
         if (memcmp(mtk, want, 16) != 0)
@@ -377,9 +344,9 @@ int main(int argc, char **argv)
         json_decref(r);
     }
     for (int i = 0; i < n; i++) {
-        double t0 = now_us();
+        double t0 = bench_now_us();
         sca_rc x = sca_client_call(cl, "pin.status", NULL, 10000, &r, &err);
-        via[i] = now_us() - t0;
+        via[i] = bench_now_us() - t0;
         if (x != SCA_OK)
             die("pin.status through scagentd", err.msg);
         json_decref(r);
@@ -393,22 +360,22 @@ int main(int argc, char **argv)
         s1[i] = stkm_call(cl, k, NULL);
         usleep(STKM_GAP_US);
     }
-    double sd50 = pct(sd, n_stkm, 0.5), sd99 = pct(sd, n_stkm, 0.99);
-    double s150 = pct(s1, n_stkm, 0.5), s199 = pct(s1, n_stkm, 0.99);
+    double sd50 = bench_pct(sd, n_stkm, 0.5), sd99 = bench_pct(sd, n_stkm, 0.99);
+    double s150 = bench_pct(s1, n_stkm, 0.5), s199 = bench_pct(s1, n_stkm, 0.99);
 
     /* 3. 64 concurrent clients */
     many m = {.sock = sock, .next = k, .end = k + n_many, .first = k};
     pthread_mutex_init(&m.mu, NULL);
     m.lat = calloc((size_t)n_many, sizeof *m.lat);
     pthread_t th[CLIENTS];
-    double t0 = now_us();
+    double t0 = bench_now_us();
     for (int i = 0; i < CLIENTS; i++)
         pthread_create(&th[i], NULL, many_client, &m);
     for (int i = 0; i < CLIENTS; i++)
         pthread_join(th[i], NULL);
-    double many_s = (now_us() - t0) / 1e6;
+    double many_s = (bench_now_us() - t0) / 1e6;
     k += n_many;
-    double m50 = pct(m.lat, n_many, 0.5), m99 = pct(m.lat, n_many, 0.99);
+    double m50 = bench_pct(m.lat, n_many, 0.5), m99 = bench_pct(m.lat, n_many, 0.99);
 
     /* 4. one STKM client while another client has the card hash a package */
     hasher h = {.sock = sock, .orig = orig, .size = hash_bytes};
@@ -426,7 +393,7 @@ int main(int argc, char **argv)
     }
     h.stop = 1;
     pthread_join(hth, NULL);
-    double h50 = pct(sh, nh, 0.5), h99 = pct(sh, nh, 0.99);
+    double h50 = bench_pct(sh, nh, 0.5), h99 = bench_pct(sh, nh, 0.99);
     sca_client_close(cl);
     stop_daemon();
 
@@ -436,8 +403,8 @@ int main(int argc, char **argv)
     direct_pin_status(c, direct + n / 2, n - n / 2);
     sca_card_close(c);
 
-    double d_med = pct(direct, n, 0.5), d_p99 = pct(direct, n, 0.99);
-    double v_med = pct(via, n, 0.5), v_p99 = pct(via, n, 0.99);
+    double d_med = bench_pct(direct, n, 0.5), d_p99 = bench_pct(direct, n, 0.99);
+    double v_med = bench_pct(via, n, 0.5), v_p99 = bench_pct(via, n, 0.99);
     printf("one-APDU method (PIN status), %d calls each, same card (%s); direct before and after the daemon's run\n",
            n, reader);
     printf("  direct libscagent:  median %8.1f us   p99 %8.1f us\n", d_med, d_p99);

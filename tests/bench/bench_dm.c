@@ -9,7 +9,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#include <openssl/core_names.h>
 #include <openssl/evp.h>
 #include <openssl/rand.h>
 #include <winscard.h>
@@ -17,6 +16,8 @@
 #include "bench_common.h"
 #include "sca_contract.h"
 #include "scagent/scagent.h"
+
+#define DM_ID "bench.dm.test"
 
 static void die(const char *what, const sca_error *err)
 {
@@ -32,16 +33,11 @@ static double raw_limit(const char *reader, size_t size, int n)
     SCARDCONTEXT ctx;
     SCARDHANDLE h;
     DWORD proto;
-    if (SCardEstablishContext(SCARD_SCOPE_SYSTEM, NULL, NULL, &ctx) != SCARD_S_SUCCESS ||
-        SCardConnect(ctx, reader, SCARD_SHARE_SHARED, SCARD_PROTOCOL_T0 | SCARD_PROTOCOL_T1, &h, &proto) !=
-            SCARD_S_SUCCESS)
+    const SCARD_IO_REQUEST *pci = bench_raw_open(reader, &ctx, &h, &proto);
+    if (pci == NULL)
         die("raw connect", NULL);
-    const SCARD_IO_REQUEST *pci = proto == SCARD_PROTOCOL_T0 ? SCARD_PCI_T0 : SCARD_PCI_T1;
-    uint8_t sel[5 + SCA_APPLET_AID_LEN] = {0x00, 0xA4, 0x04, 0x00, SCA_APPLET_AID_LEN}, aid[] = SCA_APPLET_AID;
-    memcpy(sel + 5, aid, sizeof aid);
     uint8_t *apdu = malloc(7 + size), r[300];
     DWORD rl = sizeof r, len;
-    SCardTransmit(h, pci, sel, sizeof sel, NULL, r, &rl);
     apdu[0] = 0x80, apdu[1] = 0x42, apdu[2] = 0, apdu[3] = 0;
     if (size <= 255) {
         apdu[4] = (uint8_t)size;
@@ -86,20 +82,8 @@ int main(int argc, char **argv)
     size_t chunk = sca_card_max_data(card) > 4096 ? 4096 : sca_card_max_data(card);
 
     /* personalize: fields, a DM server, an originator */
-    sca_issuer_keys k;
-    sca_issuer_test_keys(&k);
-    EVP_PKEY *orig = EVP_PKEY_Q_keygen(NULL, NULL, "EC", "P-256"), *srv = EVP_PKEY_Q_keygen(NULL, NULL, "EC", "P-256");
-    uint8_t opub[65], fields[19];
-    size_t plen;
-    EVP_PKEY_get_octet_string_param(orig, OSSL_PKEY_PARAM_ENCODED_PUBLIC_KEY, opub, 65, &plen);
-    sca_bcast_fields f = {.imei = "490154203237518", .fw_version = 1, .manufacturer = 7, .model = 9, .serial = 1,
-                          .sw_version = 1};
-    sca_dm_server s = {.slot = 0, .perms = SCA_DM_PERM_FW_UPDATE | SCA_DM_PERM_READ_LOG, .not_after = 0xFFFFFFFFu,
-                       .id = "bench.dm.test"};
-    EVP_PKEY_get_octet_string_param(srv, OSSL_PKEY_PARAM_ENCODED_PUBLIC_KEY, s.pub, 65, &plen);
-    if (sca_bcast_fields_encode(&f, fields, &err) != SCA_OK || sca_issuer_open(card, &k, &err) != SCA_OK ||
-        sca_bcast_put_fields(card, fields, &err) != SCA_OK || sca_dm_server_put(card, &s, &err) != SCA_OK ||
-        sca_fu_originator_put(card, 0, opub, &err) != SCA_OK)
+    EVP_PKEY *orig = NULL;
+    if (bench_dm_personalize(card, DM_ID, &orig, &err) != SCA_OK)
         die("personalize (a fresh emulated card is needed)", &err);
 
     /* APDUs per server check and per log append (a user confirmation is one record) */
@@ -125,13 +109,13 @@ int main(int argc, char **argv)
     sca_fu_manifest m = {.size = pkg_size, .kind = SCA_FU_KIND_FIRMWARE, .manufacturer = 7, .model = 9,
                          .from_min = 1, .from_max = 1, .to = 2, .seq = 1, .originator = 0};
     memcpy(m.sha256, digest, 32);
-    memcpy(m.server_id, s.id, strlen(s.id));
-    m.server_id_len = strlen(s.id);
+    memcpy(m.server_id, DM_ID, strlen(DM_ID));
+    m.server_id_len = strlen(DM_ID);
     uint8_t *mbuf;
     size_t mlen;
     sca_fu_summary sum;
     if (sca_fu_manifest_build(&m, orig, &mbuf, &mlen, &err) != SCA_OK ||
-        sca_dm_check(card, (uint32_t)time(NULL), s.id, &chk, &err) != SCA_OK ||
+        sca_dm_check(card, (uint32_t)time(NULL), DM_ID, &chk, &err) != SCA_OK ||
         sca_fu_verify_manifest(card, mbuf, mlen, NULL, &sum, &err) != SCA_OK)
         die("manifest", &err);
     a0 = *apdus;
@@ -155,6 +139,5 @@ int main(int argc, char **argv)
     free(pkg);
     free(mbuf);
     EVP_PKEY_free(orig);
-    EVP_PKEY_free(srv);
     return 0;
 }

@@ -15,6 +15,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "bench_common.h"
 #include "scagent/fu.h"
 
 static char dir[512], path[600];
@@ -32,12 +33,6 @@ static double now_s(void)
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-static int cmp(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
 }
 
 /* A file of `mib` MiB of pseudo-random bytes, written from one 1 MiB block with a counter per block. */
@@ -179,8 +174,8 @@ int main(void)
             return 1;
         }
     }
-    qsort(ours, (size_t)runs, sizeof ours[0], cmp);
-    qsort(ssl, (size_t)runs, sizeof ssl[0], cmp);
+    bench_sort(ours, runs);
+    bench_sort(ssl, runs);
     double v = (double)size / 1e6 / ours[runs / 2], b = (double)size / 1e6 / ssl[runs / 2];
     struct rusage ru;
     getrusage(RUSAGE_SELF, &ru);

@@ -31,28 +31,17 @@ static void die(const char *what, const sca_error *err)
 }
 
 
-static int cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return x < y ? -1 : x > y;
-}
-
 /* The raw baseline: n round trips of an APDU of `len` data bytes that the applet refuses at once. */
 static void raw_round_trips(const char *reader, size_t len, int n, double *lat)
 {
     SCARDCONTEXT ctx;
     SCARDHANDLE h;
     DWORD proto;
-    if (SCardEstablishContext(SCARD_SCOPE_SYSTEM, NULL, NULL, &ctx) != SCARD_S_SUCCESS ||
-        SCardConnect(ctx, reader, SCARD_SHARE_SHARED, SCARD_PROTOCOL_T0 | SCARD_PROTOCOL_T1, &h, &proto) !=
-            SCARD_S_SUCCESS)
+    const SCARD_IO_REQUEST *pci = bench_raw_open(reader, &ctx, &h, &proto);
+    if (pci == NULL)
         die("raw connect", NULL);
-    const SCARD_IO_REQUEST *pci = proto == SCARD_PROTOCOL_T0 ? SCARD_PCI_T0 : SCARD_PCI_T1;
-    uint8_t sel[5 + SCA_APPLET_AID_LEN] = {0x00, 0xA4, 0x04, 0x00, SCA_APPLET_AID_LEN}, aid[] = SCA_APPLET_AID;
-    memcpy(sel + 5, aid, sizeof aid);
     uint8_t apdu[5 + 255], r[300];
     DWORD rl = sizeof r;
-    SCardTransmit(h, pci, sel, sizeof sel, NULL, r, &rl);
     apdu[0] = 0x80, apdu[1] = 0x42, apdu[2] = 0, apdu[3] = 0, apdu[4] = (uint8_t)len;
     memset(apdu + 5, 0xA5, len);
     for (int i = 0; i < n / 4; i++) {
@@ -124,8 +113,8 @@ int main(int argc, char **argv)
     double raw_total = 0;
     for (int i = 0; i < n; i++)
         raw_total += raw[i];
-    qsort(lat, (size_t)n, sizeof *lat, cmp_double);
-    qsort(raw, (size_t)n, sizeof *raw, cmp_double);
+    bench_sort(lat, n);
+    bench_sort(raw, n);
     double p50 = lat[n / 2] * 1e6, p99 = lat[(n * 99) / 100] * 1e6;
     double r50 = raw[n / 2] * 1e6, r99 = raw[(n * 99) / 100] * 1e6;
     printf("STKM -> TEK: %d STKMs of %zu bytes, p50 %.1f us, p99 %.1f us, %.0f/s; raw %zu-byte APDU p50 %.1f us, "
