@@ -31,6 +31,15 @@ static scd_job *mkjob(uint64_t client, int id, const char *method, uint64_t dead
 
 /* --- the queue alone ------------------------------------------------------------------------------------- */
 
+/* A worker over a fake card; with `hold`, the first job it runs waits there until fake_release. */
+static void start(fake *f, scd_worker *w, int hold)
+{
+    fake_init(f);
+    f->hold = hold;
+    scd_executor e = fake_executor(f);
+    assert_int_equal(scd_worker_start(w, &e), 0);
+}
+
 static void queue_order(void **state)
 {
     (void)state;
@@ -125,11 +134,8 @@ static void urgent_between_bulk_steps(void **state)
 {
     (void)state;
     fake f;
-    fake_init(&f);
-    f.hold = 1;
     scd_worker w;
-    scd_executor e = fake_executor(&f);
-    assert_int_equal(scd_worker_start(&w, &e), 0);
+    start(&f, &w, 1);
     scd_worker_submit(&w, mkjob(1, 1, "fu.hash", 0)); /* 3 steps */
     fake_wait_entered(&f, 1);
     scd_worker_submit(&w, mkjob(2, 2, "dm.check", 0));
@@ -149,10 +155,8 @@ static void urgent_requests_are_remembered(void **state)
 {
     (void)state;
     fake f;
-    fake_init(&f);
     scd_worker w;
-    scd_executor e = fake_executor(&f);
-    assert_int_equal(scd_worker_start(&w, &e), 0);
+    start(&f, &w, 0);
     assert_false(scd_worker_urgent_recently(&w, 60000)); /* none yet */
     scd_worker_submit(&w, mkjob(1, 1, "dm.check", 0));  /* normal: not counted */
     answers a = {0};
@@ -170,12 +174,9 @@ static void a_stream_of_urgent_work_waits_for_nothing(void **state)
 {
     (void)state;
     fake f;
-    fake_init(&f);
-    f.bulk_steps = 20;
-    f.hold = 1;
     scd_worker w;
-    scd_executor e = fake_executor(&f);
-    scd_worker_start(&w, &e);
+    start(&f, &w, 1);
+    f.bulk_steps = 20;
     scd_worker_submit(&w, mkjob(1, 1, "fu.hash", 0));
     fake_wait_entered(&f, 1);
     for (int i = 0; i < 10; i++)
@@ -193,11 +194,8 @@ static void cancel_queued_and_running(void **state)
 {
     (void)state;
     fake f;
-    fake_init(&f);
-    f.hold = 1;
     scd_worker w;
-    scd_executor e = fake_executor(&f);
-    scd_worker_start(&w, &e);
+    start(&f, &w, 1);
     scd_worker_submit(&w, mkjob(1, 1, "fu.hash", 0));
     fake_wait_entered(&f, 1);
     scd_worker_submit(&w, mkjob(1, 2, "info", 0));
@@ -222,11 +220,8 @@ static void deadlines(void **state)
 {
     (void)state;
     fake f;
-    fake_init(&f);
-    f.hold = 1;
     scd_worker w;
-    scd_executor e = fake_executor(&f);
-    scd_worker_start(&w, &e);
+    start(&f, &w, 1);
     scd_worker_submit(&w, mkjob(1, 1, "info", 0));
     fake_wait_entered(&f, 1);
     uint64_t now = scd_now_ms();
@@ -256,11 +251,8 @@ static void shutdown_answers_everything(void **state)
 {
     (void)state;
     fake f;
-    fake_init(&f);
-    f.hold = 1;
     scd_worker w;
-    scd_executor e = fake_executor(&f);
-    scd_worker_start(&w, &e);
+    start(&f, &w, 1);
     scd_worker_submit(&w, mkjob(1, 1, "info", 0));
     fake_wait_entered(&f, 1);
     scd_worker_submit(&w, mkjob(1, 2, "info", 0));
@@ -292,11 +284,8 @@ static void dropped_client_leaves_nothing(void **state)
 {
     (void)state;
     fake f;
-    fake_init(&f);
-    f.hold = 1;
     scd_worker w;
-    scd_executor e = fake_executor(&f);
-    scd_worker_start(&w, &e);
+    start(&f, &w, 1);
     scd_worker_submit(&w, mkjob(2, 1, "fu.hash", 0));
     fake_wait_entered(&f, 1);
     scd_worker_submit(&w, mkjob(2, 2, "info", 0));
@@ -316,10 +305,8 @@ static void events_in_order(void **state)
 {
     (void)state;
     fake f;
-    fake_init(&f);
     scd_worker w;
-    scd_executor e = fake_executor(&f);
-    scd_worker_start(&w, &e);
+    start(&f, &w, 0);
     scd_worker_post_event(&w, scd_event("card-removed", NULL));
     scd_worker_post_event(&w, scd_event("card-inserted", NULL));
     scd_job *l = scd_worker_take_done(&w);
