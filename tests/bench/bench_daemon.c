@@ -1,8 +1,14 @@
 /* scagentd benchmarks, on a fresh emulated card, against a scagentd started here on a temporary socket:
  *   - per-request overhead: pin.status (one GET DATA in one card transaction) through the daemon (client library ->
- *     Unix socket -> socket thread -> card thread -> libscagent) against sca_pin_get_status called directly on the
- *     same card in the same run, half before the daemon starts and half after it stopped (the applet is not
- *     multi-selectable: two sessions cannot both have it selected) (target ratio <= 1.2);
+ *     Unix socket -> the daemon's loop -> libscagent) against sca_pin_get_status called directly on the same card in
+ *     the same run, half before the daemon starts and half after it stopped (the applet is not multi-selectable: two
+ *     sessions cannot both have it selected) (target ratio <= 1.2). Two series of each:
+ *       - back to back, the next call as soon as the answer is in (daemon_overhead): the cost per request of a
+ *         client that keeps the card busy. The previous request's SCardEndTransaction, which the daemon does after
+ *         answering, is often still running when the next request comes;
+ *       - isolated requests, GAP_US apart as the STKM series (daemon_overhead_isolated): the latency of a call that
+ *         comes now and then, as a terminal's do. The CPUs are idle in between, every wake-up costs more, and the
+ *         daemon's transaction end is off the client's path;
  *   - STKM -> TEK (mbms.stkm, urgent) p50 and p99: direct sca_mbms_mtk, then through the daemon with 1 client, with 64
  *     concurrent clients, and with 1 client while another client has the card hash a package of a few MB (fu.hash
  *     in parts, one card transaction per chunk): target p99 during the hash <= 3x the idle p99.
@@ -34,8 +40,9 @@
 
 #define CLIENTS 64
 /* A broadcast's STKMs come now and then, not back to back; the idle and the during-hash series are paced alike, so
- * their p99s span the same time (about a second each) and see the same background (JIT, other processes). */
-#define STKM_GAP_US 2000
+ * their p99s span the same time (about a second each) and see the same background (JIT, other processes). The
+ * isolated PIN status series take the same gap. */
+#define GAP_US 2000
 #define HASH_PART (16 * 1024) /* package bytes per fu.hash request, as scagent -S fu verify --on-card */
 #define DM_ID "bench.dm.test"
 
@@ -237,20 +244,40 @@ static EVP_PKEY *personalize(sca_card *card)
     return orig;
 }
 
-/* The direct baseline of a one-APDU method: n PIN status reads on a session of its own. */
-static void direct_pin_status(sca_card *c, double *lat, int n)
+/* The direct baseline of a one-APDU method on a session of its own: n PIN status reads back to back, then n_gap
+ * reads GAP_US apart. */
+static void direct_pin_status(sca_card *c, double *lat, int n, double *lat_gap, int n_gap)
 {
     sca_error err;
     sca_pin_status st;
     for (int i = 0; i < n / 4 + 1; i++)
         if (sca_pin_get_status(c, &st, &err) != SCA_OK)
             die("direct pin status", err.msg);
-    for (int i = 0; i < n; i++) {
+    for (int i = 0; i < n + n_gap; i++) {
+        if (i >= n)
+            usleep(GAP_US);
         double t0 = bench_now_us();
         sca_rc x = sca_pin_get_status(c, &st, &err);
-        lat[i] = bench_now_us() - t0;
+        *(i < n ? &lat[i] : &lat_gap[i - n]) = bench_now_us() - t0;
         if (x != SCA_OK)
             die("direct pin status", err.msg);
+    }
+}
+
+/* The same through the daemon. */
+static void via_pin_status(sca_client *cl, double *lat, int n, double *lat_gap, int n_gap)
+{
+    sca_error err;
+    json_t *r;
+    for (int i = 0; i < n + n_gap; i++) {
+        if (i >= n)
+            usleep(GAP_US);
+        double t0 = bench_now_us();
+        sca_rc x = sca_client_call(cl, "pin.status", NULL, 10000, &r, &err);
+        *(i < n ? &lat[i] : &lat_gap[i - n]) = bench_now_us() - t0;
+        if (x != SCA_OK)
+            die("pin.status through scagentd", err.msg);
+        json_decref(r);
     }
 }
 
@@ -299,8 +326,10 @@ int main(int argc, char **argv)
     /* The applet is not multi-selectable: a direct session and the daemon's cannot both have it selected (the
      * second SELECT gets 6985). So the direct baselines run on a session of their own before the daemon starts
      * and after it stopped, on the same card in the same run (the two halves bracket the daemon's run). */
+    int n_gap = n / 4; /* the isolated series: about a second each at GAP_US */
     double *direct = calloc((size_t)n, sizeof *direct), *via = calloc((size_t)n, sizeof *via);
-    direct_pin_status(c, direct, n / 2);
+    double *direct_gap = calloc((size_t)n_gap, sizeof *direct_gap), *via_gap = calloc((size_t)n_gap, sizeof *via_gap);
+    direct_pin_status(c, direct, n / 2, direct_gap, n_gap / 2);
     int k = 0;
     double *sd = calloc((size_t)n_stkm, sizeof *sd), *s1 = calloc((size_t)n_stkm, sizeof *s1);
     uint8_t mtk[16], salt[14], want[16];
@@ -310,7 +339,7 @@ int main(int argc, char **argv)
         if (sca_mbms_mtk(c, stkms[k], stkm_len[k], mtk, salt, &sl, &err) != SCA_OK)
             die("direct STKM", err.msg);
         sd[i] = bench_now_us() - t0;
-        usleep(STKM_GAP_US);
+        usleep(GAP_US);
         memset(want, (uint8_t)k, sizeof want);
         if (memcmp(mtk, want, 16) != 0)
             die("direct STKM", "the card's MTK differs from the BM-SC's");
@@ -343,14 +372,7 @@ int main(int argc, char **argv)
             die("warm-up", err.msg);
         json_decref(r);
     }
-    for (int i = 0; i < n; i++) {
-        double t0 = bench_now_us();
-        sca_rc x = sca_client_call(cl, "pin.status", NULL, 10000, &r, &err);
-        via[i] = bench_now_us() - t0;
-        if (x != SCA_OK)
-            die("pin.status through scagentd", err.msg);
-        json_decref(r);
-    }
+    via_pin_status(cl, via, n, via_gap, n_gap);
 
     /* 2. STKM -> TEK through the daemon with one client (the PIN verified once for this process) */
     if (sca_client_call(cl, "pin.verify", json_pack("{s:s}", "pin", MBMS_BENCH_PIN), 10000, &r, &err) != SCA_OK)
@@ -358,7 +380,7 @@ int main(int argc, char **argv)
     json_decref(r);
     for (int i = 0; i < n_stkm; i++, k++) {
         s1[i] = stkm_call(cl, k, NULL);
-        usleep(STKM_GAP_US);
+        usleep(GAP_US);
     }
     double sd50 = bench_pct(sd, n_stkm, 0.5), sd99 = bench_pct(sd, n_stkm, 0.99);
     double s150 = bench_pct(s1, n_stkm, 0.5), s199 = bench_pct(s1, n_stkm, 0.99);
@@ -389,7 +411,7 @@ int main(int argc, char **argv)
     int nh = 0;
     while (nh < n_hash_max && (h.rounds == 0 || nh < 500)) { /* at least one whole package hashed meanwhile */
         sh[nh++] = stkm_call(cl, k++, NULL);
-        usleep(STKM_GAP_US);
+        usleep(GAP_US);
     }
     h.stop = 1;
     pthread_join(hth, NULL);
@@ -400,17 +422,24 @@ int main(int argc, char **argv)
     /* the second half of the direct baseline, the daemon gone */
     if (sca_card_open(&o, &c, &err) != SCA_OK)
         die("reopen", err.msg);
-    direct_pin_status(c, direct + n / 2, n - n / 2);
+    direct_pin_status(c, direct + n / 2, n - n / 2, direct_gap + n_gap / 2, n_gap - n_gap / 2);
     sca_card_close(c);
 
     double d_med = bench_pct(direct, n, 0.5), d_p99 = bench_pct(direct, n, 0.99);
     double v_med = bench_pct(via, n, 0.5), v_p99 = bench_pct(via, n, 0.99);
-    printf("one-APDU method (PIN status), %d calls each, same card (%s); direct before and after the daemon's run\n",
-           n, reader);
-    printf("  direct libscagent:  median %8.1f us   p99 %8.1f us\n", d_med, d_p99);
-    printf("  through scagentd:   median %8.1f us   p99 %8.1f us   (overhead %.1f us)\n", v_med, v_p99,
+    double dg_med = bench_pct(direct_gap, n_gap, 0.5), dg_p99 = bench_pct(direct_gap, n_gap, 0.99);
+    double vg_med = bench_pct(via_gap, n_gap, 0.5), vg_p99 = bench_pct(via_gap, n_gap, 0.99);
+    printf("one-APDU method (PIN status), same card (%s); direct before and after the daemon's run\n", reader);
+    printf("  isolated (%d calls each, %d us apart):\n", n_gap, GAP_US);
+    printf("    direct libscagent:  median %8.1f us   p99 %8.1f us\n", dg_med, dg_p99);
+    printf("    through scagentd:   median %8.1f us   p99 %8.1f us   (overhead %.1f us)\n", vg_med, vg_p99,
+           vg_med - dg_med);
+    printf("    ratio %.3f (target <= 1.2: %s)\n", vg_med / dg_med, vg_med / dg_med <= 1.2 ? "met" : "NOT met");
+    printf("  back to back (%d calls each):\n", n);
+    printf("    direct libscagent:  median %8.1f us   p99 %8.1f us\n", d_med, d_p99);
+    printf("    through scagentd:   median %8.1f us   p99 %8.1f us   (overhead %.1f us)\n", v_med, v_p99,
            v_med - d_med);
-    printf("  target ratio <= 1.2: %s\n", v_med / d_med <= 1.2 ? "met" : "NOT met");
+    printf("    ratio %.3f (target <= 1.2: %s)\n", v_med / d_med, v_med / d_med <= 1.2 ? "met" : "NOT met");
     printf("STKM -> TEK, %d each: direct p50 %.1f us p99 %.1f us; through scagentd (1 client) p50 %.1f us p99 %.1f "
            "us\n", n_stkm, sd50, sd99, s150, s199);
     printf("STKM -> TEK, %d clients, %d STKMs in %.2f s (%.0f/s): p50 %.1f us p99 %.1f us; %d refused as stale "
@@ -419,6 +448,8 @@ int main(int argc, char **argv)
            "p99 %.1f us (idle p99 %.1f us); target p99 <= 3x idle: %s\n", hash_bytes, h.rounds,
            h.bytes / 1024 / h.seconds, nh, h50, h99, s199, h99 / s199 <= 3 ? "met" : "NOT met");
     printf("BENCH daemon_overhead value=%.1f baseline=%.1f ratio=%.3f unit=us\n", v_med, d_med, v_med / d_med);
+    printf("BENCH daemon_overhead_isolated value=%.1f baseline=%.1f ratio=%.3f unit=us\n", vg_med, dg_med,
+           vg_med / dg_med);
     printf("BENCH daemon_stkm_p50 value=%.1f baseline=%.1f ratio=%.3f unit=us\n", s150, sd50, s150 / sd50);
     printf("BENCH daemon_stkm_p99 value=%.1f baseline=%.1f ratio=%.3f unit=us\n", s199, sd99, s199 / sd99);
     printf("BENCH daemon_stkm_p50_64clients value=%.1f baseline=%.1f ratio=%.3f unit=us\n", m50, s150, m50 / s150);
