@@ -2,11 +2,11 @@
 #include "scagent/client.h"
 
 #include <errno.h>
-#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 #include <sys/un.h>
 #include <time.h>
 #include <unistd.h>
@@ -29,6 +29,7 @@ struct sca_client {
     sca_client_event_cb on_event;
     void *user;
     char last_code[48];
+    int rcv_slice_ms; /* the socket's SO_RCVTIMEO (0: none set yet) */
 };
 
 const char *sca_client_default_socket(void)
@@ -44,21 +45,26 @@ static long long now_ms(void)
     return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
+/* One blocking read waits at most this long (its socket's SO_RCVTIMEO) before the deadline is checked again. */
+#define RECV_SLICE_MS 1000
+
+/* Cap the next blocking read at `ms`; only when it changes (a call with a long timeout sets it once). */
+static void recv_slice(sca_client *c, int ms)
+{
+    if (ms == c->rcv_slice_ms)
+        return;
+    struct timeval tv = {.tv_sec = ms / 1000, .tv_usec = (ms % 1000) * 1000};
+    if (setsockopt(c->fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv) == 0)
+        c->rcv_slice_ms = ms;
+}
+
 /* Read more bytes, waiting until `deadline` (ms, monotonic; <0: forever; 0: do not wait). 1 read something,
- * 0 timed out, error otherwise. */
+ * 0 timed out, error otherwise. A blocking recv, not poll and recv: one system call per answer, and the answer
+ * wakes the reader itself. */
 static sca_rc fill(sca_client *c, long long deadline, int *got, sca_error *err)
 {
     *got = 0;
     for (;;) {
-        int t = deadline < 0 ? -1 : deadline == 0 ? 0 : (int)(deadline - now_ms() > 0 ? deadline - now_ms() : 0);
-        struct pollfd p = {.fd = c->fd, .events = POLLIN};
-        int r = poll(&p, 1, t);
-        if (r < 0 && errno == EINTR)
-            continue;
-        if (r < 0)
-            return sca_error_set(err, SCA_E_TRANSPORT, "scagentd socket: %s", strerror(errno));
-        if (r == 0)
-            return SCA_OK;
         if (c->cap - c->len < 65536) {
             if (c->cap >= CLIENT_LINE_MAX)
                 return sca_error_set(err, SCA_E_PROTOCOL, "scagentd sent a line longer than %u bytes",
@@ -70,9 +76,23 @@ static sca_rc fill(sca_client *c, long long deadline, int *got, sca_error *err)
             c->buf = b;
             c->cap = cap;
         }
-        ssize_t n = recv(c->fd, c->buf + c->len, c->cap - c->len, 0);
-        if (n < 0 && (errno == EINTR || errno == EAGAIN))
+        int flags = 0;
+        if (deadline == 0) {
+            flags = MSG_DONTWAIT;
+        } else {
+            long long left = deadline < 0 ? RECV_SLICE_MS : deadline - now_ms();
+            if (left <= 0)
+                return SCA_OK;
+            recv_slice(c, left < RECV_SLICE_MS ? (int)left : RECV_SLICE_MS);
+        }
+        ssize_t n = recv(c->fd, c->buf + c->len, c->cap - c->len, flags);
+        if (n < 0 && errno == EINTR)
             continue;
+        if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+            if (deadline == 0)
+                return SCA_OK;
+            continue; /* the slice ran out: check the deadline */
+        }
         if (n <= 0)
             return sca_error_set(err, SCA_E_NO_SERVICE, "scagentd closed the connection%s%s", n < 0 ? ": " : "",
                                  n < 0 ? strerror(errno) : "");
