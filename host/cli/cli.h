@@ -179,6 +179,7 @@ int cli_remote_perso(cli *c, sca_client *cl, int argc, char **argv);
  * the JSON object `extra` (consumed, as is `pem`), the perso dm usage, and --perms as permission bits. */
 int cli_perso_usage(const cli *c, const char *msg);
 int cli_perso_number(const char *s, unsigned long max, unsigned long *out);
+int cli_perso_fields_args(const cli *c, sca_bcast_fields *f);
 int cli_perso_emit_pem(cli *c, const char *what, char *pem, size_t len, json_t *extra);
 int cli_perso_dm_usage(const cli *c);
 int cli_perso_dm_perms(const char *s, uint8_t *out);

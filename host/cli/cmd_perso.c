@@ -154,9 +154,10 @@ static int number(const char *s, unsigned long max, unsigned long *out)
     return 1;
 }
 
-static int perso_fields(cli *c)
+/* The options of `perso fields` into `f`, for the direct and the daemon path alike: EXIT_OK, or the usage failure's
+ * exit code (printed). */
+int cli_perso_fields_args(const cli *c, sca_bcast_fields *f)
 {
-    sca_bcast_fields f;
     unsigned long v[5];
     const char *given[5] = {c->firmware, c->manufacturer, c->model, c->serial, c->software};
     const char *names[5] = {"--firmware", "--manufacturer", "--model", "--serial", "--software"};
@@ -170,15 +171,24 @@ static int perso_fields(cli *c)
             return usage_fail(c, msg);
         }
     }
-    memset(&f, 0, sizeof f);
-    if (strlen(c->imei) >= sizeof f.imei)
+    memset(f, 0, sizeof *f);
+    if (strlen(c->imei) >= sizeof f->imei)
         return usage_fail(c, "--imei must be 15 digits");
-    strcpy(f.imei, c->imei);
-    f.fw_version = (uint16_t)v[0];
-    f.manufacturer = (uint16_t)v[1];
-    f.model = (uint16_t)v[2];
-    f.serial = (uint32_t)v[3];
-    f.sw_version = (uint16_t)v[4];
+    strcpy(f->imei, c->imei);
+    f->fw_version = (uint16_t)v[0];
+    f->manufacturer = (uint16_t)v[1];
+    f->model = (uint16_t)v[2];
+    f->serial = (uint32_t)v[3];
+    f->sw_version = (uint16_t)v[4];
+    return EXIT_OK;
+}
+
+static int perso_fields(cli *c)
+{
+    sca_bcast_fields f;
+    int code = cli_perso_fields_args(c, &f);
+    if (code != EXIT_OK)
+        return code;
     uint8_t raw[SCA_BCAST_FIELDS_LEN];
     sca_error err;
     if (sca_bcast_fields_encode(&f, raw, &err) != SCA_OK || cli_open_issuer(c, &err) != SCA_OK ||

@@ -125,26 +125,17 @@ static int r_cert_load(cli *c, sca_client *cl, int argc, char **argv)
 
 static int r_fields(cli *c, sca_client *cl)
 {
-    unsigned long v[5];
-    const char *given[5] = {c->firmware, c->manufacturer, c->model, c->serial, c->software};
-    const char *names[5] = {"--firmware", "--manufacturer", "--model", "--serial", "--software"};
-    const unsigned long max[5] = {0xFFFF, 0xFFFF, 0xFFFF, 0xFFFFFF, 0xFFFF};
-    if (c->imei == NULL)
-        return cli_perso_usage(c, "fields needs --imei (15 digits, with its check digit)");
-    for (int i = 0; i < 5; i++) {
-        if (!cli_perso_number(given[i], max[i], &v[i])) {
-            char msg[96];
-            snprintf(msg, sizeof msg, "fields needs %s N (0..%lu)", names[i], max[i]);
-            return cli_perso_usage(c, msg);
-        }
-    }
-    if (strlen(c->imei) != 15)
+    sca_bcast_fields f;
+    int code = cli_perso_fields_args(c, &f);
+    if (code != EXIT_OK)
+        return code;
+    if (strlen(f.imei) != 15)
         return cli_perso_usage(c, "--imei must be 15 digits");
-    json_t *p = json_pack("{s:s, s:I, s:I, s:I, s:I, s:I}", "imei", c->imei, "firmware", (json_int_t)v[0],
-                          "manufacturer", (json_int_t)v[1], "model", (json_int_t)v[2], "serial", (json_int_t)v[3],
-                          "software", (json_int_t)v[4]);
+    json_t *p = json_pack("{s:s, s:I, s:I, s:I, s:I, s:I}", "imei", f.imei, "firmware", (json_int_t)f.fw_version,
+                          "manufacturer", (json_int_t)f.manufacturer, "model", (json_int_t)f.model, "serial",
+                          (json_int_t)f.serial, "software", (json_int_t)f.sw_version);
     json_t *r = NULL;
-    int code = call(c, cl, "perso.fields", p, &r);
+    code = call(c, cl, "perso.fields", p, &r);
     if (code != EXIT_OK)
         return code;
     if (c->json)
