@@ -244,41 +244,43 @@ static EVP_PKEY *personalize(sca_card *card)
     return orig;
 }
 
-/* The direct baseline of a one-APDU method on a session of its own: n PIN status reads back to back, then n_gap
- * reads GAP_US apart. */
-static void direct_pin_status(sca_card *c, double *lat, int n, double *lat_gap, int n_gap)
+/* n calls back to back, then n_gap calls GAP_US apart, each timed into lat and lat_gap. */
+static void timed_series(void (*call)(void *), void *ctx, double *lat, int n, double *lat_gap, int n_gap)
 {
-    sca_error err;
-    sca_pin_status st;
-    for (int i = 0; i < n / 4 + 1; i++)
-        if (sca_pin_get_status(c, &st, &err) != SCA_OK)
-            die("direct pin status", err.msg);
     for (int i = 0; i < n + n_gap; i++) {
         if (i >= n)
             usleep(GAP_US);
         double t0 = bench_now_us();
-        sca_rc x = sca_pin_get_status(c, &st, &err);
+        call(ctx);
         *(i < n ? &lat[i] : &lat_gap[i - n]) = bench_now_us() - t0;
-        if (x != SCA_OK)
-            die("direct pin status", err.msg);
     }
 }
 
+/* The direct baseline of a one-APDU method: a PIN status read on a session of its own. */
+static void direct_pin_status(void *card)
+{
+    sca_error err;
+    sca_pin_status st;
+    if (sca_pin_get_status(card, &st, &err) != SCA_OK)
+        die("direct pin status", err.msg);
+}
+
 /* The same through the daemon. */
-static void via_pin_status(sca_client *cl, double *lat, int n, double *lat_gap, int n_gap)
+static void via_pin_status(void *client)
 {
     sca_error err;
     json_t *r;
-    for (int i = 0; i < n + n_gap; i++) {
-        if (i >= n)
-            usleep(GAP_US);
-        double t0 = bench_now_us();
-        sca_rc x = sca_client_call(cl, "pin.status", NULL, 10000, &r, &err);
-        *(i < n ? &lat[i] : &lat_gap[i - n]) = bench_now_us() - t0;
-        if (x != SCA_OK)
-            die("pin.status through scagentd", err.msg);
-        json_decref(r);
-    }
+    if (sca_client_call(client, "pin.status", NULL, 10000, &r, &err) != SCA_OK)
+        die("pin.status through scagentd", err.msg);
+    json_decref(r);
+}
+
+/* The direct series on a session of its own, after a warm-up. */
+static void direct_series(sca_card *c, double *lat, int n, double *lat_gap, int n_gap)
+{
+    for (int i = 0; i < n / 4 + 1; i++)
+        direct_pin_status(c);
+    timed_series(direct_pin_status, c, lat, n, lat_gap, n_gap);
 }
 
 static pid_t start_daemon(const char *daemon, const char *conf)
@@ -329,7 +331,7 @@ int main(int argc, char **argv)
     int n_gap = n / 4; /* the isolated series: about a second each at GAP_US */
     double *direct = calloc((size_t)n, sizeof *direct), *via = calloc((size_t)n, sizeof *via);
     double *direct_gap = calloc((size_t)n_gap, sizeof *direct_gap), *via_gap = calloc((size_t)n_gap, sizeof *via_gap);
-    direct_pin_status(c, direct, n / 2, direct_gap, n_gap / 2);
+    direct_series(c, direct, n / 2, direct_gap, n_gap / 2);
     int k = 0;
     double *sd = calloc((size_t)n_stkm, sizeof *sd), *s1 = calloc((size_t)n_stkm, sizeof *s1);
     uint8_t mtk[16], salt[14], want[16];
@@ -367,12 +369,9 @@ int main(int argc, char **argv)
         die("scagentd did not come up", err.msg);
 
     /* 1. per-request overhead of a one-APDU method */
-    for (int i = 0; i < n / 4; i++) { /* warm up (the daemon opens the card on its first request) */
-        if (sca_client_call(cl, "pin.status", NULL, 10000, &r, &err) != SCA_OK)
-            die("warm-up", err.msg);
-        json_decref(r);
-    }
-    via_pin_status(cl, via, n, via_gap, n_gap);
+    for (int i = 0; i < n / 4; i++) /* warm up (the daemon opens the card on its first request) */
+        via_pin_status(cl);
+    timed_series(via_pin_status, cl, via, n, via_gap, n_gap);
 
     /* 2. STKM -> TEK through the daemon with one client (the PIN verified once for this process) */
     if (sca_client_call(cl, "pin.verify", json_pack("{s:s}", "pin", MBMS_BENCH_PIN), 10000, &r, &err) != SCA_OK)
@@ -422,7 +421,7 @@ int main(int argc, char **argv)
     /* the second half of the direct baseline, the daemon gone */
     if (sca_card_open(&o, &c, &err) != SCA_OK)
         die("reopen", err.msg);
-    direct_pin_status(c, direct + n / 2, n - n / 2, direct_gap + n_gap / 2, n_gap - n_gap / 2);
+    direct_series(c, direct + n / 2, n - n / 2, direct_gap + n_gap / 2, n_gap - n_gap / 2);
     sca_card_close(c);
 
     double d_med = bench_pct(direct, n, 0.5), d_p99 = bench_pct(direct, n, 0.99);
