@@ -233,15 +233,8 @@ static int r_dm(cli *c, sca_client *cl, int argc, char **argv)
         uint8_t perms;
         if (c->id == NULL || c->key == NULL || strlen(c->id) > SCA_DM_ID_MAX || !cli_perso_dm_perms(c->perms, &perms))
             return cli_perso_dm_usage(c);
-        json_t *pa = json_array();
-        if (perms & SCA_DM_PERM_FW_UPDATE)
-            json_array_append_new(pa, json_string("fw"));
-        if (perms & SCA_DM_PERM_READ_LOG)
-            json_array_append_new(pa, json_string("log"));
-        if (perms & SCA_DM_PERM_OTHER_DM)
-            json_array_append_new(pa, json_string("other"));
         json_t *p = json_pack("{s:s, s:I, s:s, s:o}", "action", "server-add", "slot", (json_int_t)slot, "id", c->id,
-                              "perms", pa);
+                              "perms", sca_json_dm_perms(perms));
         if (c->not_before >= 0)
             json_object_set_new(p, "not_before", json_integer(c->not_before));
         if (c->not_after >= 0)

@@ -206,7 +206,7 @@ void sca_json_pin_status_print(FILE *f, const json_t *o)
 
 /* ---- dm servers | policy | check ------------------------------------------------------------------------- */
 
-static json_t *perms_json(uint8_t p)
+json_t *sca_json_dm_perms(uint8_t p)
 {
     json_t *a = json_array();
     if (p & SCA_DM_PERM_FW_UPDATE)
@@ -236,7 +236,7 @@ json_t *sca_json_dm_servers(const sca_dm_server *s, size_t n)
         /* a server added by a verified DM bootstrap has no key (first byte 00): it can never read the log */
         int keyless = s[i].pub[0] == 0x00;
         json_array_append_new(arr, json_pack("{s:i, s:s, s:o, s:I, s:I, s:o, s:b}", "slot", s[i].slot, "id",
-                                             s[i].id, "perms", perms_json(s[i].perms), "not_before",
+                                             s[i].id, "perms", sca_json_dm_perms(s[i].perms), "not_before",
                                              (json_int_t)s[i].not_before, "not_after", (json_int_t)s[i].not_after,
                                              "key", keyless ? json_null() : hex_string(s[i].pub, sizeof s[i].pub),
                                              "bootstrapped", keyless));
@@ -280,8 +280,8 @@ void sca_json_dm_policy_print(FILE *f, const json_t *o)
 
 json_t *sca_json_dm_check(const sca_dm_check_result *r)
 {
-    return json_pack("{s:b, s:o, s:i, s:s, s:s}", "authorized", r->authorized, "perms", perms_json(r->perms), "slot",
-                     r->slot == 0xFF ? -1 : r->slot, "policy", sca_dm_policy_name(r->policy), "reason",
+    return json_pack("{s:b, s:o, s:i, s:s, s:s}", "authorized", r->authorized, "perms", sca_json_dm_perms(r->perms),
+                     "slot", r->slot == 0xFF ? -1 : r->slot, "policy", sca_dm_policy_name(r->policy), "reason",
                      sca_dm_reason_text(r->reason));
 }
 

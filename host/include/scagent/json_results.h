@@ -50,6 +50,9 @@ void sca_json_info_print(FILE *f, const json_t *o);
 json_t *sca_json_pin_status(const sca_pin_status *st);
 void sca_json_pin_status_print(FILE *f, const json_t *o);
 
+/* A DM server's permissions (SCA_DM_PERM_*) as the names the CLI and scagentd use: [fw, log, other]. */
+json_t *sca_json_dm_perms(uint8_t perms);
+
 /* `scagent dm servers`: {capacity, servers[{slot, id, perms[fw|log|other], not_before, not_after, key (hex, null
  * for a server added by a DM bootstrap), bootstrapped}]}. */
 json_t *sca_json_dm_servers(const sca_dm_server *s, size_t n);
