@@ -165,9 +165,10 @@ $(DAEMON_TEST): $(BUILD)/tests/test_daemon_%: tests/daemon/test_daemon_%.c $(DAE
 	    tests/unit/scripted.c $(DAEMON_CORE) $(LIB) $(LDLIBS) -lcmocka
 unit: $(DAEMON_TEST)
 $(BUILD)/bin/bench-daemon: tests/bench/bench_daemon.c tests/bench/mbms_msgs_bench.c tests/bench/mbms_msgs_bench.h \
-		tests/bench/bench_common.c tests/bench/bench_common.h $(LIB)
+		tests/bench/bench_common.c tests/bench/bench_common.h tests/bench/bench_floor.c tests/bench/bench_floor.h $(LIB)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -o $@ $< tests/bench/mbms_msgs_bench.c tests/bench/bench_common.c $(LIB) $(LDLIBS) -lm
+	$(CC) $(CFLAGS) -o $@ $< tests/bench/mbms_msgs_bench.c tests/bench/bench_common.c tests/bench/bench_floor.c \
+	    $(LIB) $(LDLIBS) -lm
 
 # --- MBMS / BCAST provisioning against the BM-SC simulator (tests/mbms/run) ---------------------------------
 $(BUILD)/tests/provision_client: tests/mbms/provision_client.c $(LIB)

@@ -9,6 +9,10 @@
  *       - isolated requests, GAP_US apart as the STKM series (daemon_overhead_isolated): the latency of a call that
  *         comes now and then, as a terminal's do. The CPUs are idle in between, every wake-up costs more, and the
  *         daemon's transaction end is off the client's path;
+ *     and both series again through a minimal JSON server (bench_floor.h: a line, jansson, the same library call,
+ *     jansson, a line; nothing else), in halves next to the direct ones: the least any JSON-over-socket service adds
+ *     on this machine (daemon_overhead_floor, daemon_overhead_isolated_floor), and scagentd against it
+ *     (daemon_overhead_vs_floor: what the daemon's queue, access control, checks and events cost on top);
  *   - STKM -> TEK (mbms.stkm, urgent) p50 and p99: direct sca_mbms_mtk, then through the daemon with 1 client, with 64
  *     concurrent clients, and with 1 client while another client has the card hash a package of a few MB (fu.hash
  *     in parts, one card transaction per chunk): target p99 during the hash <= 3x the idle p99.
@@ -32,6 +36,7 @@
 #include <openssl/rand.h>
 
 #include "bench_common.h"
+#include "bench_floor.h"
 #include "mbms_msgs_bench.h"
 #include "sca_contract.h"
 #include "scagent/client.h"
@@ -283,6 +288,18 @@ static void direct_series(sca_card *c, double *lat, int n, double *lat_gap, int 
     timed_series(direct_pin_status, c, lat, n, lat_gap, n_gap);
 }
 
+/* Half of the floor series (bench_floor.h): the least any JSON-over-socket service adds, after a warm-up. */
+static void floor_series(const char *reader, double *lat, int n, double *lat_gap, int n_gap)
+{
+    bench_floor f;
+    if (bench_floor_start(&f, reader) != 0)
+        die("the floor server", "could not start");
+    for (int i = 0; i < n / 4 + 1; i++)
+        bench_floor_call(&f);
+    timed_series(bench_floor_call, &f, lat, n, lat_gap, n_gap);
+    bench_floor_stop(&f);
+}
+
 static pid_t start_daemon(const char *daemon, const char *conf)
 {
     pid_t pid = fork();
@@ -349,6 +366,8 @@ int main(int argc, char **argv)
     OPENSSL_cleanse(mtk, sizeof mtk);
     sca_card_close(c);
     c = NULL;
+    double *flo = calloc((size_t)n, sizeof *flo), *flo_gap = calloc((size_t)n_gap, sizeof *flo_gap);
+    floor_series(reader, flo, n / 2, flo_gap, n_gap / 2);
 
     char dir[] = "/tmp/bench-daemon-XXXXXX", conf[64], sock[64];
     if (mkdtemp(dir) == NULL)
@@ -418,7 +437,8 @@ int main(int argc, char **argv)
     sca_client_close(cl);
     stop_daemon();
 
-    /* the second half of the direct baseline, the daemon gone */
+    /* the second halves of the floor and of the direct baseline, the daemon gone */
+    floor_series(reader, flo + n / 2, n - n / 2, flo_gap + n_gap / 2, n_gap - n_gap / 2);
     if (sca_card_open(&o, &c, &err) != SCA_OK)
         die("reopen", err.msg);
     direct_series(c, direct + n / 2, n - n / 2, direct_gap + n_gap / 2, n_gap - n_gap / 2);
@@ -428,17 +448,24 @@ int main(int argc, char **argv)
     double v_med = bench_pct(via, n, 0.5), v_p99 = bench_pct(via, n, 0.99);
     double dg_med = bench_pct(direct_gap, n_gap, 0.5), dg_p99 = bench_pct(direct_gap, n_gap, 0.99);
     double vg_med = bench_pct(via_gap, n_gap, 0.5), vg_p99 = bench_pct(via_gap, n_gap, 0.99);
+    double f_med = bench_pct(flo, n, 0.5), fg_med = bench_pct(flo_gap, n_gap, 0.5);
     printf("one-APDU method (PIN status), same card (%s); direct before and after the daemon's run\n", reader);
     printf("  isolated (%d calls each, %d us apart):\n", n_gap, GAP_US);
     printf("    direct libscagent:  median %8.1f us   p99 %8.1f us\n", dg_med, dg_p99);
     printf("    through scagentd:   median %8.1f us   p99 %8.1f us   (overhead %.1f us)\n", vg_med, vg_p99,
            vg_med - dg_med);
-    printf("    ratio %.3f (target <= 1.2: %s)\n", vg_med / dg_med, vg_med / dg_med <= 1.2 ? "met" : "NOT met");
+    printf("    minimal JSON server: median %8.1f us   ratio %.3f (the least any such service adds here)\n", fg_med,
+           fg_med / dg_med);
+    printf("    ratio %.3f (target <= 1.2: %s); %.3f of the minimal server's\n", vg_med / dg_med,
+           vg_med / dg_med <= 1.2 ? "met" : "NOT met", vg_med / fg_med);
     printf("  back to back (%d calls each):\n", n);
     printf("    direct libscagent:  median %8.1f us   p99 %8.1f us\n", d_med, d_p99);
     printf("    through scagentd:   median %8.1f us   p99 %8.1f us   (overhead %.1f us)\n", v_med, v_p99,
            v_med - d_med);
-    printf("    ratio %.3f (target <= 1.2: %s)\n", v_med / d_med, v_med / d_med <= 1.2 ? "met" : "NOT met");
+    printf("    minimal JSON server: median %8.1f us   ratio %.3f (the least any such service adds here)\n", f_med,
+           f_med / d_med);
+    printf("    ratio %.3f (target <= 1.2: %s); %.3f of the minimal server's\n", v_med / d_med,
+           v_med / d_med <= 1.2 ? "met" : "NOT met", v_med / f_med);
     printf("STKM -> TEK, %d each: direct p50 %.1f us p99 %.1f us; through scagentd (1 client) p50 %.1f us p99 %.1f "
            "us\n", n_stkm, sd50, sd99, s150, s199);
     printf("STKM -> TEK, %d clients, %d STKMs in %.2f s (%.0f/s): p50 %.1f us p99 %.1f us; %d refused as stale "
@@ -449,6 +476,10 @@ int main(int argc, char **argv)
     printf("BENCH daemon_overhead value=%.1f baseline=%.1f ratio=%.3f unit=us\n", v_med, d_med, v_med / d_med);
     printf("BENCH daemon_overhead_isolated value=%.1f baseline=%.1f ratio=%.3f unit=us\n", vg_med, dg_med,
            vg_med / dg_med);
+    printf("BENCH daemon_overhead_floor value=%.1f baseline=%.1f ratio=%.3f unit=us\n", f_med, d_med, f_med / d_med);
+    printf("BENCH daemon_overhead_isolated_floor value=%.1f baseline=%.1f ratio=%.3f unit=us\n", fg_med, dg_med,
+           fg_med / dg_med);
+    printf("BENCH daemon_overhead_vs_floor value=%.1f baseline=%.1f ratio=%.3f unit=us\n", v_med, f_med, v_med / f_med);
     printf("BENCH daemon_stkm_p50 value=%.1f baseline=%.1f ratio=%.3f unit=us\n", s150, sd50, s150 / sd50);
     printf("BENCH daemon_stkm_p99 value=%.1f baseline=%.1f ratio=%.3f unit=us\n", s199, sd99, s199 / sd99);
     printf("BENCH daemon_stkm_p50_64clients value=%.1f baseline=%.1f ratio=%.3f unit=us\n", m50, s150, m50 / s150);
