@@ -300,6 +300,30 @@ static void floor_series(const char *reader, double *lat, int n, double *lat_gap
     bench_floor_stop(&f);
 }
 
+/* One series of the one-APDU overhead: the direct call, through scagentd and through the minimal server. */
+typedef struct overhead {
+    double d_med, d_p99, v_med, v_p99, f_med;
+} overhead;
+
+static overhead overhead_of(double *direct, double *via, double *flo, int n)
+{
+    return (overhead){.d_med = bench_pct(direct, n, 0.5), .d_p99 = bench_pct(direct, n, 0.99),
+                      .v_med = bench_pct(via, n, 0.5), .v_p99 = bench_pct(via, n, 0.99),
+                      .f_med = bench_pct(flo, n, 0.5)};
+}
+
+static void overhead_print(const overhead *o)
+{
+    double ratio = o->v_med / o->d_med;
+    printf("    direct libscagent:  median %8.1f us   p99 %8.1f us\n", o->d_med, o->d_p99);
+    printf("    through scagentd:   median %8.1f us   p99 %8.1f us   (overhead %.1f us)\n", o->v_med, o->v_p99,
+           o->v_med - o->d_med);
+    printf("    minimal JSON server: median %8.1f us   ratio %.3f (the least any such service adds here)\n", o->f_med,
+           o->f_med / o->d_med);
+    printf("    ratio %.3f (target <= 1.2: %s); %.3f of the minimal server's\n", ratio, ratio <= 1.2 ? "met" : "NOT met",
+           o->v_med / o->f_med);
+}
+
 static pid_t start_daemon(const char *daemon, const char *conf)
 {
     pid_t pid = fork();
@@ -444,28 +468,12 @@ int main(int argc, char **argv)
     direct_series(c, direct + n / 2, n - n / 2, direct_gap + n_gap / 2, n_gap - n_gap / 2);
     sca_card_close(c);
 
-    double d_med = bench_pct(direct, n, 0.5), d_p99 = bench_pct(direct, n, 0.99);
-    double v_med = bench_pct(via, n, 0.5), v_p99 = bench_pct(via, n, 0.99);
-    double dg_med = bench_pct(direct_gap, n_gap, 0.5), dg_p99 = bench_pct(direct_gap, n_gap, 0.99);
-    double vg_med = bench_pct(via_gap, n_gap, 0.5), vg_p99 = bench_pct(via_gap, n_gap, 0.99);
-    double f_med = bench_pct(flo, n, 0.5), fg_med = bench_pct(flo_gap, n_gap, 0.5);
+    overhead b2b = overhead_of(direct, via, flo, n), iso = overhead_of(direct_gap, via_gap, flo_gap, n_gap);
     printf("one-APDU method (PIN status), same card (%s); direct before and after the daemon's run\n", reader);
     printf("  isolated (%d calls each, %d us apart):\n", n_gap, GAP_US);
-    printf("    direct libscagent:  median %8.1f us   p99 %8.1f us\n", dg_med, dg_p99);
-    printf("    through scagentd:   median %8.1f us   p99 %8.1f us   (overhead %.1f us)\n", vg_med, vg_p99,
-           vg_med - dg_med);
-    printf("    minimal JSON server: median %8.1f us   ratio %.3f (the least any such service adds here)\n", fg_med,
-           fg_med / dg_med);
-    printf("    ratio %.3f (target <= 1.2: %s); %.3f of the minimal server's\n", vg_med / dg_med,
-           vg_med / dg_med <= 1.2 ? "met" : "NOT met", vg_med / fg_med);
+    overhead_print(&iso);
     printf("  back to back (%d calls each):\n", n);
-    printf("    direct libscagent:  median %8.1f us   p99 %8.1f us\n", d_med, d_p99);
-    printf("    through scagentd:   median %8.1f us   p99 %8.1f us   (overhead %.1f us)\n", v_med, v_p99,
-           v_med - d_med);
-    printf("    minimal JSON server: median %8.1f us   ratio %.3f (the least any such service adds here)\n", f_med,
-           f_med / d_med);
-    printf("    ratio %.3f (target <= 1.2: %s); %.3f of the minimal server's\n", v_med / d_med,
-           v_med / d_med <= 1.2 ? "met" : "NOT met", v_med / f_med);
+    overhead_print(&b2b);
     printf("STKM -> TEK, %d each: direct p50 %.1f us p99 %.1f us; through scagentd (1 client) p50 %.1f us p99 %.1f "
            "us\n", n_stkm, sd50, sd99, s150, s199);
     printf("STKM -> TEK, %d clients, %d STKMs in %.2f s (%.0f/s): p50 %.1f us p99 %.1f us; %d refused as stale "
@@ -473,13 +481,16 @@ int main(int argc, char **argv)
     printf("STKM -> TEK while the card hashes %zu-byte packages (%d rounds, %.0f KiB/s): %d STKMs, p50 %.1f us "
            "p99 %.1f us (idle p99 %.1f us); target p99 <= 3x idle: %s\n", hash_bytes, h.rounds,
            h.bytes / 1024 / h.seconds, nh, h50, h99, s199, h99 / s199 <= 3 ? "met" : "NOT met");
-    printf("BENCH daemon_overhead value=%.1f baseline=%.1f ratio=%.3f unit=us\n", v_med, d_med, v_med / d_med);
-    printf("BENCH daemon_overhead_isolated value=%.1f baseline=%.1f ratio=%.3f unit=us\n", vg_med, dg_med,
-           vg_med / dg_med);
-    printf("BENCH daemon_overhead_floor value=%.1f baseline=%.1f ratio=%.3f unit=us\n", f_med, d_med, f_med / d_med);
-    printf("BENCH daemon_overhead_isolated_floor value=%.1f baseline=%.1f ratio=%.3f unit=us\n", fg_med, dg_med,
-           fg_med / dg_med);
-    printf("BENCH daemon_overhead_vs_floor value=%.1f baseline=%.1f ratio=%.3f unit=us\n", v_med, f_med, v_med / f_med);
+    printf("BENCH daemon_overhead value=%.1f baseline=%.1f ratio=%.3f unit=us\n", b2b.v_med, b2b.d_med,
+           b2b.v_med / b2b.d_med);
+    printf("BENCH daemon_overhead_isolated value=%.1f baseline=%.1f ratio=%.3f unit=us\n", iso.v_med, iso.d_med,
+           iso.v_med / iso.d_med);
+    printf("BENCH daemon_overhead_floor value=%.1f baseline=%.1f ratio=%.3f unit=us\n", b2b.f_med, b2b.d_med,
+           b2b.f_med / b2b.d_med);
+    printf("BENCH daemon_overhead_isolated_floor value=%.1f baseline=%.1f ratio=%.3f unit=us\n", iso.f_med, iso.d_med,
+           iso.f_med / iso.d_med);
+    printf("BENCH daemon_overhead_vs_floor value=%.1f baseline=%.1f ratio=%.3f unit=us\n", b2b.v_med, b2b.f_med,
+           b2b.v_med / b2b.f_med);
     printf("BENCH daemon_stkm_p50 value=%.1f baseline=%.1f ratio=%.3f unit=us\n", s150, sd50, s150 / sd50);
     printf("BENCH daemon_stkm_p99 value=%.1f baseline=%.1f ratio=%.3f unit=us\n", s199, sd99, s199 / sd99);
     printf("BENCH daemon_stkm_p50_64clients value=%.1f baseline=%.1f ratio=%.3f unit=us\n", m50, s150, m50 / s150);
